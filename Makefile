@@ -1,0 +1,46 @@
+# STEM-Alliantiewijzer: `make run` and `make test` are the contract (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+# torch first, pinned: a bare torch requirement would pull a multi-GB CUDA build.
+TORCH := torch==2.13.0
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: run test ingest eval bench app clean help
+
+help:
+	@echo "make run     installeer, indexeer corpus/ en start de app op http://127.0.0.1:$${ALLIANTIEWIJZER_PORT:-7860}"
+	@echo "make test    installeer (met testpakketten) en draai de tests"
+	@echo "make ingest  indexeer corpus/ (incrementeel)"
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is nodig ($(PYTHON) niet gevonden)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet $(TORCH)
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install --quiet -e '.[dev]'
+	@touch $@
+
+ingest: $(VENV)/.installed
+	$(BIN)/alliantiewijzer ingest || [ $$? -eq 2 ]
+
+run: ingest
+	@if [ -f app.py ] && grep -q build_app app.py; then $(BIN)/python app.py; else \
+	  echo; echo "De index is klaar. Zoek met:"; \
+	  echo "  $(BIN)/alliantiewijzer search \"Hoe start ik een STEM-alliantie?\""; fi
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf data/index tests/artifacts .pytest_cache

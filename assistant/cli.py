@@ -1,0 +1,98 @@
+"""The ``alliantiewijzer`` command line.
+
+Exit codes: 0 success; 1 an error with a message (no index, settings mismatch, bad
+arguments); 2 ``ingest`` finished but skipped some files (each named with a reason).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="alliantiewijzer",
+        description="STEM-Alliantiewijzer: draaiboek, chat-assistent en netwerkscan voor STEM-allianties.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMANDO")
+
+    ing = sub.add_parser("ingest", help="documenten indexeren (standaard: corpus/)")
+    ing.add_argument("paths", nargs="*", type=Path, help="bestanden of mappen")
+    ing.add_argument("--rebuild", action="store_true", help="de index volledig opnieuw opbouwen")
+    ing.add_argument("--quiet", action="store_true", help="geen voortgangsbalk")
+
+    se = sub.add_parser("search", help="passages zoeken in de index")
+    se.add_argument("query", help="de zoekvraag")
+    se.add_argument("-k", type=int, default=None, help="aantal passages (standaard uit de instellingen)")
+    se.add_argument("--json", action="store_true", help="JSON-uitvoer")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script and ``python -m assistant``."""
+    args = _parser().parse_args(argv)
+    _quiet_libraries()
+    settings = Settings()
+    handler = {"ingest": _ingest, "search": _search}[args.command]
+    try:
+        return handler(args, settings)
+    except Exception as exc:  # user-facing errors: one clear line, no stack trace
+        from .embeddings import ModelNotAvailable
+        from .index import IndexProblem
+
+        if isinstance(exc, (IndexProblem, ModelNotAvailable)):
+            print(f"Fout: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+def _ingest(args, settings: Settings) -> int:
+    from .ingestion import Ingestor
+
+    if args.quiet:
+        import os
+
+        os.environ["TQDM_DISABLE"] = "1"
+    report = Ingestor(settings).run(args.paths or None, rebuild=args.rebuild)
+    print(report.summary())
+    return report.exit_code
+
+
+def _search(args, settings: Settings) -> int:
+    from .retrieval import Retriever
+
+    results = Retriever(settings).search(args.query, args.k)
+    if args.json:
+        print(json.dumps([c.to_json() for c in results], ensure_ascii=False, indent=2))
+        return 0
+    if not results:
+        print("Geen passages gevonden.")
+    for i, c in enumerate(results, 1):
+        print(f"[{i}] {c.title} — {c.location or '(hele document)'}  (score {c.score:.4f})")
+        print(f"    bron: {c.source}")
+        snippet = " ".join(c.text.split())
+        print(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}\n")
+    return 0
+
+
+def _quiet_libraries() -> None:
+    """Silence library chatter (weight-loading bars, pypdf warnings, telemetry)."""
+    import logging
+    import os
+
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    for name in ("pypdf", "chromadb", "httpx", "sentence_transformers"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

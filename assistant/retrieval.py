@@ -1,0 +1,138 @@
+"""Hybrid retrieval: Dutch BM25 and dense Chroma search fused by reciprocal rank fusion."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
+from .embeddings import LocalEmbeddings, make_embeddings
+from .index import Snapshot, SnapshotStore, build_signature, check_signature, make_vector_store
+from .settings import Settings
+from .text import analyze, words
+from .types import SourceChunk
+
+
+class Retriever:
+    """Searches the live index; reloads itself when an ingest flips the snapshot.
+
+    Args:
+        settings: product settings.
+        embeddings: an embedder to share (built from settings when omitted).
+    """
+
+    def __init__(self, settings: Settings, embeddings: LocalEmbeddings | None = None):
+        self.settings = settings
+        self.embeddings = embeddings or make_embeddings(settings.embeddings)
+        self.snapshots = SnapshotStore(settings.index_dir)
+        self._snapshot: Snapshot | None = None
+        self._store = None
+        self._lock = threading.Lock()
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The live snapshot, loaded on first use and after every ingest."""
+        current = self.snapshots.current_path()
+        with self._lock:
+            if self._snapshot is None or self._snapshot.path != current:
+                snap = self.snapshots.load()
+                check_signature(snap.signature, build_signature(self.settings, self.embeddings.model_id))
+                self._snapshot = snap
+            return self._snapshot
+
+    @property
+    def store(self):
+        if self._store is None:
+            self._store = make_vector_store(self.settings, self.embeddings, self.snapshot.signature)
+        return self._store
+
+    def search(self, query: str, k: int | None = None, query_vector: np.ndarray | None = None) -> list[SourceChunk]:
+        """The ``k`` best passages for ``query``, best first, near-duplicates removed.
+
+        ``score`` is the fused RRF score; ``extra`` holds ``dense`` (cosine) and
+        ``bm25`` scores and both ranks, which the answer layer uses for refusals.
+        """
+        cfg = self.settings.retrieval
+        k = k or cfg.k
+        snap = self.snapshot
+        if not snap.records:
+            return []
+        if query_vector is None:
+            query_vector = self.embed_query(query)
+        dense = self.dense_ranking(query_vector, cfg.fetch_k)
+        sparse = self.bm25_ranking(query, cfg.fetch_k)
+        fused: dict[str, float] = {}
+        for weight, ranking in ((cfg.dense_weight, dense), (cfg.bm25_weight, sparse)):
+            for rank, (cid, _) in enumerate(ranking):
+                fused[cid] = fused.get(cid, 0.0) + weight / (cfg.rrf_k + rank + 1)
+        dense_scores, bm25_scores = dict(dense), dict(sparse)
+        dense_rank = {cid: r + 1 for r, (cid, _) in enumerate(dense)}
+        bm25_rank = {cid: r + 1 for r, (cid, _) in enumerate(sparse)}
+        results: list[SourceChunk] = []
+        for cid in sorted(fused, key=fused.get, reverse=True):
+            chunk = snap.chunk(cid, fused[cid])
+            if any(_near_duplicate(chunk.text, r.text, cfg.dedup_threshold) for r in results):
+                continue
+            chunk.extra.update(dense=dense_scores.get(cid, 0.0), bm25=bm25_scores.get(cid, 0.0),
+                               dense_rank=dense_rank.get(cid), bm25_rank=bm25_rank.get(cid))
+            results.append(chunk)
+            if len(results) == k:
+                break
+        return results
+
+    def embed_query(self, query: str) -> np.ndarray:
+        return self.embeddings.encode([query])[0]
+
+    def dense_ranking(self, query_vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine) from Chroma, limited to chunks of the live snapshot."""
+        snap = self.snapshot
+        hits = self.store.similarity_search_by_vector_with_relevance_scores(
+            query_vector.tolist(), k=min(n + 10, max(len(snap.records), 1))
+        )
+        ranking = [(doc.id, 1.0 - float(dist)) for doc, dist in hits if doc.id in snap.records]
+        return ranking[:n]
+
+    def bm25_ranking(self, query: str, n: int) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) for chunks with a positive score only."""
+        snap = self.snapshot
+        terms = analyze(query, snap.vocabulary)
+        if not terms or snap.bm25 is None:
+            return []
+        scores = snap.bm25.get_scores(terms)
+        top = np.argsort(-scores)[:n]
+        return [(snap.order[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def as_langchain(self) -> BaseRetriever:
+        """This retriever behind LangChain's retriever interface."""
+        return LangChainRetriever(retriever=self)
+
+
+class LangChainRetriever(BaseRetriever):
+    """Adapter for LangChain chains; converts our chunks to Documents at the boundary."""
+
+    retriever: Any
+    k: int | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [
+            Document(page_content=c.text, id=c.id, metadata={**c.metadata(), "score": c.score})
+            for c in self.retriever.search(query, self.k)
+        ]
+
+
+def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
+    ws = words(text)
+    return {tuple(ws[i : i + n]) for i in range(max(len(ws) - n + 1, 1))}
+
+
+def _near_duplicate(a: str, b: str, threshold: float) -> bool:
+    if a == b:
+        return True
+    sa, sb = _shingles(a), _shingles(b)
+    return bool(sa and sb) and len(sa & sb) / min(len(sa), len(sb)) >= threshold
+
+

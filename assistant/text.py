@@ -1,0 +1,166 @@
+"""Dutch text analysis shared by BM25, sentence scoring and evaluation.
+
+The pipeline is NFKC (PDF ligatures), whitespace folding, lowercasing, accent folding,
+tokenising, stopword removal, Dutch compound splitting against the corpus vocabulary
+and the ``dutch_porter`` stemmer (the plain ``dutch`` stemmer in PyStemmer is the
+aggressive Kraaij-Pohlmann one: gemeente -> meen).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import Stemmer
+
+_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+_SPACE = re.compile(r"\s+")
+
+STOPWORDS_NL = frozenset(
+    """aan al alle alles als altijd andere ben bij daar dan dat de der deze die dit doch doen
+    door dus een eens en er ge geen geweest haar had heb hebben heeft hem het hier hij hoe hun
+    iemand iets ik in is ja je kan kon kunnen maar me meer men met mij mijn moet na naar niet
+    niets nog nu of om omdat onder ons ook op over reeds te tegen toch toen tot u uit uw van veel
+    voor want waren was wat werd wezen wie wil worden wordt zal ze zelf zich zij zijn zo zonder zou
+    welke waar wanneer waarom we wij jullie onze ons hoeveel best beste goed goede kunt moeten
+    mag mogen wel dus daarbij hierbij erg even eigenlijk gewoon""".split()
+)
+STOPWORDS_EN = frozenset(
+    """a an and are as at be by can do does for from how i in is it of on or our should that
+    the their there this to was we what when where which who why will with you your""".split()
+)
+STOPWORDS = STOPWORDS_NL | STOPWORDS_EN
+
+# Separable verb particles: "samenwerking" is not a compound of "samen" and "werking".
+PARTICLES = frozenset(
+    """aan achter binnen boven buiten door mede mee neer omhoog onder over samen tegen terug
+    toe tussen uit verder voor vooruit weg zelf""".split()
+)
+
+_stemmer = Stemmer.Stemmer("dutch_porter")
+
+
+def normalize(text: str) -> str:
+    """NFKC-normalise and collapse whitespace, keeping case and accents."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents (één -> een, coördinatie -> coordinatie)."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens, stopwords included."""
+    return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Dutch Porter stem with final devoicing (bedrijven and bedrijf share a stem)."""
+    s = _stemmer.stemWord(word)
+    if s.endswith(("ies", "ees", "ties")):  # academies, ideees: plural -s the stemmer keeps
+        s = s[:-1]
+    if len(s) > 3 and s[-1] in "vz":
+        s = s[:-1] + ("f" if s[-1] == "v" else "s")
+    return s
+
+
+def split_compound(word: str, vocabulary: frozenset[str] | set[str]) -> list[str]:
+    """Split a Dutch compound into two known words, allowing a linking s or en.
+
+    Args:
+        word: a folded word.
+        vocabulary: folded words known to the corpus.
+
+    Returns:
+        The parts (empty when no split into known words of 4+ letters exists).
+    """
+    if len(word) < 8:
+        return []
+    for i in range(len(word) - 4, 3, -1):
+        left, rest = word[:i], word[i:]
+        if left not in vocabulary or left in STOPWORDS or left in PARTICLES:
+            continue
+        for link in ("", "s", "en", "e"):
+            right = rest[len(link):] if rest.startswith(link) else None
+            if right and len(right) >= 4 and right not in STOPWORDS and _known(right, vocabulary):
+                return [left, right]
+    return []
+
+
+def _known(word: str, vocabulary: frozenset[str] | set[str]) -> bool:
+    """Whether ``word`` or its form without a plural ending is in the vocabulary."""
+    return any(
+        word[: len(word) - len(end)] in vocabulary
+        for end in ("", "en", "s", "n")
+        if word.endswith(end) and len(word) - len(end) >= 4
+    )
+
+
+def analyze(text: str, vocabulary: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """BM25 terms: stems of the non-stopwords, plus the stems of compound parts."""
+    terms: list[str] = []
+    for token in words(text):
+        pieces = token.replace("'", "").split("-")
+        joined = "".join(pieces)
+        for w in [joined, *pieces] if len(pieces) > 1 else [joined]:
+            if w in STOPWORDS or len(w) < 2:
+                continue
+            terms.append(stem(w))
+            terms.extend(stem(p) for p in split_compound(w, vocabulary))
+    return terms
+
+
+def vocabulary_of(texts: Iterable[str]) -> frozenset[str]:
+    """The folded words of four or more letters that occur in ``texts``."""
+    vocab: set[str] = set()
+    for t in texts:
+        vocab.update(w for w in words(t) if len(w) >= 4 and w.isalpha())
+    return frozenset(vocab)
+
+
+_ABBREVIATIONS = frozenset(
+    """bv bijv vb o.a m.a.w enz etc nr nrs p pp blz dr prof ir mr ing ca incl excl art
+    e.d i.s.m t.e.m t.a.v m.b.t i.p.v z.g.a.n d.w.z resp jl vlg fig min max e.a
+    mevr dhr st vzw cf zgn""".split()
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9ÀÁÂÉÈËÏÖÜ])")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split Dutch text into sentences.
+
+    Lines that are list items or headings are sentences of their own; within a
+    paragraph a full stop ends a sentence unless it closes a known abbreviation
+    ("bv.", "o.a.", "art.") or an initial ("J. Provan").
+    """
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines = [ln.strip() for ln in paragraph.splitlines() if ln.strip()]
+        if not lines:
+            continue
+        if any(_LIST_ITEM.match(ln) for ln in lines):
+            for ln in lines:
+                sentences.extend(_split_prose(_LIST_ITEM.sub("", ln)) if not ln.startswith("#") else [ln.lstrip("# ")])
+        else:
+            sentences.extend(_split_prose(" ".join(ln.lstrip("# ") for ln in lines)))
+    return [s for s in sentences if s]
+
+
+def _split_prose(text: str) -> list[str]:
+    parts: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        before = text[start : m.start()].rstrip("\"')]")
+        last = before.rsplit(" ", 1)[-1].lower().rstrip(".")
+        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+            continue
+        parts.append(text[start : m.start()].strip())
+        start = m.end()
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]

