@@ -168,10 +168,11 @@ def load_docx(path: Path) -> LoadedDocument:
     import zipfile
 
     import docx
+    from docx.opc.exceptions import OpcError
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, OpcError, KeyError, ValueError) as exc:
         raise SkipFile(f"beschadigd of onleesbaar Word-bestand ({exc.__class__.__name__})") from exc
     lines = []
     for para in document.paragraphs:
