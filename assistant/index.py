@@ -62,7 +62,15 @@ class Snapshot:
     bm25: Any = None
     vocabulary: frozenset[str] = frozenset()
     order: list[str] = field(default_factory=list)
+    df: dict[str, int] = field(default_factory=dict)
     path: Path | None = None
+
+    def idf(self, term: str) -> float:
+        """Smoothed inverse document frequency of an analysed term over the chunks."""
+        import math
+
+        n = max(len(self.records), 1)
+        return math.log(1 + (n - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5))
 
     def chunk(self, chunk_id: str, score: float = 0.0) -> SourceChunk:
         return SourceChunk.from_record(self.records[chunk_id], score)
@@ -123,7 +131,7 @@ class SnapshotStore:
         return Snapshot(
             signature=manifest["signature"], documents=manifest["documents"], records=records,
             sentence_vectors=vectors, bm25=bm25, vocabulary=frozenset(manifest["vocabulary"]),
-            order=list(records), path=path,
+            order=list(records), df=manifest.get("df", {}), path=path,
         )
 
     def write(self, snap: Snapshot) -> Path:
@@ -143,7 +151,7 @@ class SnapshotStore:
         if snap.bm25 is not None:
             snap.bm25.save(str(tmp / "bm25"))
         manifest = {"signature": snap.signature, "documents": snap.documents,
-                    "vocabulary": sorted(snap.vocabulary)}
+                    "vocabulary": sorted(snap.vocabulary), "df": snap.df}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         _fsync_all(tmp)
         os.replace(tmp, final)

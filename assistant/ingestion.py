@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+from collections import Counter
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -190,9 +191,10 @@ class Ingestor:
             self._embed_and_store(store, to_embed, records, report, progress)
         sentence_vectors = self._sentence_matrix(old, records, chunk_ids)
         vocab = vocabulary_of(r["text"] for r in records.values())
-        bm25 = _build_bm25([_bm25_text(records[cid]) for cid in chunk_ids], vocab)
+        terms = [analyze(_bm25_text(records[cid]), vocab) or ["_"] for cid in chunk_ids]
         new = Snapshot(signature=signature, documents=documents, records=records,
-                       sentence_vectors=sentence_vectors, bm25=bm25, vocabulary=vocab, order=chunk_ids)
+                       sentence_vectors=sentence_vectors, bm25=_build_bm25(terms), vocabulary=vocab,
+                       order=chunk_ids, df=dict(Counter(t for ts in terms for t in set(ts))))
         self.snapshots.write(new)
         self._delete_stale(store, signature, set(chunk_ids))
         return new
@@ -286,13 +288,13 @@ def _progress_bar(total: int, progress: ProgressFn | None):
         yield tick
 
 
-def _build_bm25(texts: list[str], vocab: frozenset[str]):
+def _build_bm25(terms: list[list[str]]):
     import bm25s
 
-    if not texts:
+    if not terms:
         return None
     bm25 = bm25s.BM25()
-    bm25.index([analyze(t, vocab) or ["_"] for t in texts], show_progress=False)
+    bm25.index(terms, show_progress=False)
     return bm25
 
 

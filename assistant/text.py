@@ -164,3 +164,34 @@ def _split_prose(text: str) -> list[str]:
         start = m.end()
     parts.append(text[start:].strip())
     return [p for p in parts if p]
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class Speller:
+    """Corrects single-letter typos against the corpus vocabulary (SymSpell, distance 1).
+
+    "aliantie" -> "alliantie", "financiring" -> "financiering", "stuurgreop" -> "stuurgroep".
+    """
+
+    def __init__(self, vocabulary: Iterable[str], min_length: int = 5):
+        self.vocabulary = frozenset(vocabulary)
+        self.min_length = min_length
+        self._index: dict[str, set[str]] = {}
+        for w in self.vocabulary:
+            if len(w) >= min_length:
+                for d in _deletes(w):
+                    self._index.setdefault(d, set()).add(w)
+
+    def correct(self, word: str) -> str | None:
+        """The known word one edit away from ``word``, or None when there is none."""
+        if word in self.vocabulary or len(word) < self.min_length or not word.isalpha():
+            return None
+        candidates = set(self._index.get(word, ()))  # a letter was left out
+        for d in _deletes(word):
+            if d in self.vocabulary and len(d) >= self.min_length:
+                candidates.add(d)  # a letter too many
+            candidates |= self._index.get(d, set())  # a wrong or swapped letter
+        return min(candidates, key=lambda w: (abs(len(w) - len(word)), w)) if candidates else None
