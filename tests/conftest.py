@@ -128,3 +128,15 @@ def small_index(tmp_path_factory, embeddings):
     report = Ingestor(settings, embeddings).run()
     assert report.exit_code == 0, report.summary()
     return settings
+
+
+@pytest.fixture(scope="session")
+def draaiboek_index(tmp_path_factory, embeddings) -> Settings:
+    """The shipped draaiboek ingested once per session (about 80 s on 2 cores)."""
+    from assistant.ingestion import Ingestor
+
+    tmp = tmp_path_factory.mktemp("draaiboek")
+    settings = Settings(index_dir=tmp / "index", data_dir=tmp / "data", corpus_dirs=[ROOT / "corpus"])
+    report = Ingestor(settings, embeddings).run()
+    assert report.exit_code == 0, report.summary()
+    return settings
