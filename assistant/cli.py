@@ -32,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     se.add_argument("query", help="de zoekvraag")
     se.add_argument("-k", type=int, default=None, help="aantal passages (standaard uit de instellingen)")
     se.add_argument("--json", action="store_true", help="JSON-uitvoer")
+
+    ask = sub.add_parser("ask", help="een vraag stellen; antwoord met genummerde bronnen")
+    ask.add_argument("question", nargs="?", help="de vraag")
+    ask.add_argument("--batch", type=Path, help="bestand met één vraag per regel")
+    ask.add_argument("--json", action="store_true", help="JSON-uitvoer (bij --batch één object per regel)")
     return p
 
 
@@ -40,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _quiet_libraries()
     settings = Settings()
-    handler = {"ingest": _ingest, "search": _search}[args.command]
+    handler = {"ingest": _ingest, "search": _search, "ask": _ask}[args.command]
     try:
         return handler(args, settings)
     except Exception as exc:  # user-facing errors: one clear line, no stack trace
@@ -56,11 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 def _ingest(args, settings: Settings) -> int:
     from .ingestion import Ingestor
 
-    if args.quiet:
-        import os
-
-        os.environ["TQDM_DISABLE"] = "1"
-    report = Ingestor(settings).run(args.paths or None, rebuild=args.rebuild)
+    report = Ingestor(settings).run(args.paths or None, rebuild=args.rebuild, show_progress=not args.quiet)
     print(report.summary())
     return report.exit_code
 
@@ -80,6 +81,42 @@ def _search(args, settings: Settings) -> int:
         snippet = " ".join(c.text.split())
         print(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}\n")
     return 0
+
+
+def _ask(args, settings: Settings) -> int:
+    from .answering import Assistant
+
+    if bool(args.question) == bool(args.batch):
+        print("Fout: geef een vraag of --batch BESTAND (niet allebei).", file=sys.stderr)
+        return 1
+    if args.batch:
+        if not args.batch.is_file():
+            print(f"Fout: bestand {args.batch} niet gevonden.", file=sys.stderr)
+            return 1
+        questions = [q.strip() for q in args.batch.read_text(encoding="utf-8").splitlines() if q.strip()]
+    else:
+        questions = [args.question]
+    assistant = Assistant(settings)  # models load once for the whole batch
+    for question in questions:
+        answer = assistant.ask(question)
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False, indent=None if args.batch else 2), flush=True)
+        else:
+            print(format_answer(answer) + ("\n" + "-" * 60 if args.batch else ""), flush=True)
+    return 0
+
+
+def format_answer(answer) -> str:
+    """Plain-text answer with its numbered source list."""
+    lines = [answer.text]
+    if answer.notice:
+        lines.insert(0, f"({answer.notice})")
+    if answer.citations:
+        lines += ["", "Bronnen:"]
+        for c in answer.citations:
+            where = " > ".join(p for p in (c.title, c.section) if p) + (f", p. {c.page}" if c.page else "")
+            lines.append(f"[{c.n}] {where}\n    \u201c{c.quote}\u201d\n    {c.source}")
+    return "\n".join(lines)
 
 
 def _quiet_libraries() -> None:

@@ -26,7 +26,7 @@ import numpy as np
 from .settings import Settings
 from .types import SourceChunk
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 3
 
 
 class IndexProblem(RuntimeError):
@@ -64,6 +64,16 @@ class Snapshot:
     order: list[str] = field(default_factory=list)
     df: dict[str, int] = field(default_factory=dict)
     path: Path | None = None
+    _speller: Any = field(default=None, repr=False)
+
+    @property
+    def speller(self):
+        """Typo corrector over the corpus vocabulary, built on first use."""
+        if self._speller is None:
+            from .text import Speller
+
+            self._speller = Speller(self.vocabulary)
+        return self._speller
 
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency of an analysed term over the chunks."""

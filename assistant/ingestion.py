@@ -84,6 +84,7 @@ class Ingestor:
         self.settings = settings
         self._embeddings = embeddings
         self.snapshots = SnapshotStore(settings.index_dir)
+        self._show_progress = True
 
     @property
     def embeddings(self) -> LocalEmbeddings:
@@ -97,6 +98,7 @@ class Ingestor:
         rebuild: bool = False,
         progress: ProgressFn | None = None,
         remove_missing: bool = True,
+        show_progress: bool = True,
     ) -> IngestReport:
         """Bring the index in line with the files under ``paths``.
 
@@ -106,6 +108,7 @@ class Ingestor:
         started = time.perf_counter()
         roots = [Path(p) for p in (paths or self.settings.corpus_dirs)]
         report = IngestReport()
+        self._show_progress = show_progress
         with self._lock():
             old = self._previous(rebuild)
             candidates = list(self._scan(roots, report))
@@ -203,7 +206,7 @@ class Ingestor:
                          progress: ProgressFn | None) -> None:
         sentences = [s for c in chunks for s in c.extra["sentences"]]
         total = len(chunks) + len(sentences)
-        with _progress_bar(total, progress) as tick:
+        with _progress_bar(total, progress, self._show_progress) as tick:
             vectors = self.embeddings.encode([embedding_text(c) for c in chunks], tick)
             sent_vectors = self.embeddings.encode(sentences, tick)
         offset = 0
@@ -274,11 +277,11 @@ class _NoEmbeddings:
 
 
 @contextmanager
-def _progress_bar(total: int, progress: ProgressFn | None):
+def _progress_bar(total: int, progress: ProgressFn | None, show: bool = True):
     from tqdm import tqdm
 
     done = 0
-    with tqdm(total=total, desc="Inbedden", unit="tekst", disable=progress is not None or total == 0) as bar:
+    with tqdm(total=total, desc="Inbedden", unit="tekst", disable=not show or progress is not None or total == 0) as bar:
         def tick(n: int) -> None:
             nonlocal done
             done += n
@@ -299,7 +302,7 @@ def _build_bm25(terms: list[list[str]]):
 
 
 def _bm25_text(record: dict) -> str:
-    return f"{record['title']} {record['section']} {record['text']}"
+    return f"{record['title']} {record['section']} {record['section']} {record['text']}"
 
 
 def _language(declared, blocks) -> str:

@@ -217,10 +217,16 @@ def markdown_links(text: str) -> list[tuple[str, str]]:
     return _MD_LINK.findall(text)
 
 
+_LINK_ONLY_PARENS = re.compile(r"\s*\((?:\s*(?:zie\s+)?\[[^\]]+\]\([^)\s]+\)\s*[,;]?)+\)")
+
+
 def strip_markdown(text: str) -> str:
-    """Plain reading text: links become their label, emphasis marks go."""
+    """Plain reading text: links become their label, emphasis marks go, and a
+    parenthesis holding nothing but source links ("([VLAIO](https://...))") is dropped."""
+    text = _LINK_ONLY_PARENS.sub("", text)
     text = _MD_LINK.sub(r"\1", text)
-    return re.sub(r"(\*\*|__|`)", "", text)
+    text = re.sub(r"(\*\*|__|`)", "", text)
+    return re.sub(r"\s+([.,;:!?])", r"\1", text)
 
 
 LOADERS = {

@@ -11,6 +11,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from .embeddings import LocalEmbeddings, make_embeddings
+from .language import detect_language
+from .query import PreparedQuery, prepare
 from .index import Snapshot, SnapshotStore, build_signature, check_signature, make_vector_store
 from .settings import Settings
 from .text import analyze, words
@@ -50,7 +52,14 @@ class Retriever:
             self._store = make_vector_store(self.settings, self.embeddings, self.snapshot.signature)
         return self._store
 
-    def search(self, query: str, k: int | None = None, query_vector: np.ndarray | None = None) -> list[SourceChunk]:
+    def prepare(self, question: str, resolved: str | None = None, language: str | None = None) -> PreparedQuery:
+        """Typo repair and English expansion against the live vocabulary."""
+        snap = self.snapshot
+        language = language or detect_language(question)
+        return prepare(question, language, snap.vocabulary, snap.speller, resolved, snap.df)
+
+    def search(self, query: str | PreparedQuery, k: int | None = None,
+               query_vector: np.ndarray | None = None) -> list[SourceChunk]:
         """The ``k`` best passages for ``query``, best first, near-duplicates removed.
 
         ``score`` is the fused RRF score; ``extra`` holds ``dense`` (cosine) and
@@ -61,10 +70,11 @@ class Retriever:
         snap = self.snapshot
         if not snap.records:
             return []
+        prepared = query if isinstance(query, PreparedQuery) else self.prepare(query)
         if query_vector is None:
-            query_vector = self.embed_query(query)
+            query_vector = self.embed_query(prepared.search_text)
         dense = self.dense_ranking(query_vector, cfg.fetch_k)
-        sparse = self.bm25_ranking(query, cfg.fetch_k)
+        sparse = self.bm25_ranking(prepared.search_text, cfg.fetch_k)
         fused: dict[str, float] = {}
         for weight, ranking in ((cfg.dense_weight, dense), (cfg.bm25_weight, sparse)):
             for rank, (cid, _) in enumerate(ranking):
@@ -99,7 +109,7 @@ class Retriever:
     def bm25_ranking(self, query: str, n: int) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) for chunks with a positive score only."""
         snap = self.snapshot
-        terms = analyze(query, snap.vocabulary)
+        terms = analyze(query, snap.vocabulary, query=True)
         if not terms or snap.bm25 is None:
             return []
         scores = snap.bm25.get_scores(terms)

@@ -52,7 +52,8 @@ class RetrievalSettings(BaseModel):
     k: int = Field(5, ge=1, le=50, description="Passages returned by a search.")
     fetch_k: int = Field(30, ge=1, description="Candidates taken from each retriever before fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion.")
+    dense_weight: float = Field(0.3, ge=0, description="Weight of the dense ranking in the fusion "
+                                "(the English-trained model is weak on Dutch; see evals/report.md).")
     rrf_k: int = Field(60, ge=1, description="Rank offset of reciprocal rank fusion.")
     dedup_threshold: float = Field(
         0.9, gt=0, le=1, description="Word-shingle overlap above which two passages count as duplicates."
@@ -88,7 +89,12 @@ class AnswerSettings(BaseModel):
     min_words: int = Field(60, description="Aim for at least this many words in an answer.")
     max_words: int = Field(180, description="Stop adding sentences past this many words.")
     refusal_threshold: float = Field(
-        0.35, description="Below this relevance score of the best passage the assistant refuses."
+        0.44, description="Below this relevance score the assistant refuses (calibrated: evals/calibrate.py)."
+    )
+    dense_weight: float = Field(0.0, ge=0, le=1, description="Weight of the best passage's cosine in relevance.")
+    union_weight: float = Field(
+        0.2, ge=0, le=1, description="Weight of question coverage by the top 3 passages together; the rest "
+        "goes to coverage by the best single passage."
     )
 
 

@@ -101,8 +101,12 @@ def _known(word: str, vocabulary: frozenset[str] | set[str]) -> bool:
     )
 
 
-def analyze(text: str, vocabulary: frozenset[str] | set[str] = frozenset()) -> list[str]:
-    """BM25 terms: stems of the non-stopwords, plus the stems of compound parts."""
+def analyze(text: str, vocabulary: frozenset[str] | set[str] = frozenset(), query: bool = False) -> list[str]:
+    """BM25 terms: stems of the non-stopwords, plus the stems of compound parts.
+
+    With ``query=True`` a word that the corpus knows as a whole is not split: the
+    index already holds its parts, and splitting it again only adds noise.
+    """
     terms: list[str] = []
     for token in words(text):
         pieces = token.replace("'", "").split("-")
@@ -111,8 +115,24 @@ def analyze(text: str, vocabulary: frozenset[str] | set[str] = frozenset()) -> l
             if w in STOPWORDS or len(w) < 2:
                 continue
             terms.append(stem(w))
-            terms.extend(stem(p) for p in split_compound(w, vocabulary))
+            if not (query and w in vocabulary):
+                terms.extend(stem(p) for p in split_compound(w, vocabulary))
     return terms
+
+
+def term_groups(word: str, vocabulary: frozenset[str] | set[str] = frozenset()) -> tuple[set[str], set[str], bool]:
+    """(main terms, part terms, parts_are_words) of one folded query word.
+
+    The main term is the stem of the whole word (hyphens removed); parts are the stems
+    of its hyphen pieces (reliable words: parts_are_words is True) or, failing that, of
+    a compound split against the vocabulary (a weaker signal).
+    """
+    pieces = [p for p in word.replace("'", "").split("-") if p]
+    joined = "".join(pieces)
+    main = {stem(joined)} if joined and joined not in STOPWORDS else set()
+    if len(pieces) > 1:
+        return main, {stem(p) for p in pieces if p not in STOPWORDS}, True
+    return main, {stem(p) for p in split_compound(joined, vocabulary)}, False
 
 
 def vocabulary_of(texts: Iterable[str]) -> frozenset[str]:
