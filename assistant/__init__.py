@@ -23,6 +23,10 @@ _EXPORTS = {
     "IndexProblem": "index",
     "IndexMissing": "index",
     "IndexMismatch": "index",
+    "Assistant": "answering",
+    "NetworkScan": "scan",
+    "ScanResult": "scan",
+    "ScanInputError": "scan",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -34,7 +38,9 @@ def __getattr__(name: str):
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .answering import Assistant
     from .embeddings import make_embeddings
+    from .scan import NetworkScan, ScanInputError, ScanResult
     from .index import IndexMismatch, IndexMissing, IndexProblem
     from .ingestion import IngestReport, Ingestor
     from .retrieval import Retriever

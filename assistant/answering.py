@@ -90,12 +90,18 @@ class Assistant:
         timings["retrieve_ms"] = _ms(t)
         relevance = self.relevance(prepared, q_vec, chunks)
         if relevance.score < self.settings.answer.refusal_threshold:
-            yield self._refusal(question, language, chunks, timings, t0)
-            return
-        if self.llm is not None:
-            yield from self._llm_answer(question, prepared, q_vec, chunks, timings, t0)
-            return
-        yield self._offline(question, prepared, q_vec, chunks, timings, t0)
+            final = self._refusal(question, language, chunks, timings, t0)
+        elif self.llm is not None:
+            final = None
+            for event in self._llm_answer(question, prepared, q_vec, chunks, timings, t0):
+                if isinstance(event, Answer):
+                    final = event
+                else:
+                    yield event
+        else:
+            final = self._offline(question, prepared, q_vec, chunks, timings, t0)
+        final.retrieved_ids = [c.id for c in chunks]
+        yield final
 
     def relevance(self, prepared: PreparedQuery, q_vec: np.ndarray, chunks: list[SourceChunk]) -> Relevance:
         """How much of the question the passages hold.

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .scan_cli import add_scan_parser, run_scan
 from .settings import Settings
 
 
@@ -37,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="de vraag")
     ask.add_argument("--batch", type=Path, help="bestand met één vraag per regel")
     ask.add_argument("--json", action="store_true", help="JSON-uitvoer (bij --batch één object per regel)")
+
+    add_scan_parser(sub)
     return p
 
 
@@ -45,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _quiet_libraries()
     settings = Settings()
-    handler = {"ingest": _ingest, "search": _search, "ask": _ask}[args.command]
+    handler = {"ingest": _ingest, "search": _search, "ask": _ask, "scan": run_scan}[args.command]
     try:
         return handler(args, settings)
     except Exception as exc:  # user-facing errors: one clear line, no stack trace

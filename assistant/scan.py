@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from .settings import Settings
+from .text import analyze
 from .types import Citation
 
 CONFIG_PATH = Path(__file__).with_name("data") / "netwerkscan.yaml"
@@ -214,12 +215,15 @@ class ScanConfig:
         return config
 
     def dimension(self, dimension_id: str) -> Dimension:
+        """The dimension with this id."""
         return next(d for d in self.dimensions if d.id == dimension_id)
 
     def question(self, question_id: str) -> Question:
+        """The question with this id."""
         return next(q for q in self.questions if q.id == question_id)
 
     def stage(self, stage_id: str) -> Stage:
+        """The stage with this id."""
         return next(s for s in self.stages if s.id == stage_id)
 
     def stage_for(self, score: float) -> Stage:
@@ -562,12 +566,15 @@ class Profile:
     stage_name: str
 
     def dimension(self, dimension_id: str) -> DimensionProfile:
+        """The profile of one dimension."""
         return next(d for d in self.dimensions if d.id == dimension_id)
 
     def strongest(self, n: int = 2) -> list[DimensionProfile]:
+        """The ``n`` dimensions with the highest score."""
         return sorted(self.dimensions, key=lambda d: -d.score)[:n]
 
     def weakest(self, n: int = 2) -> list[DimensionProfile]:
+        """The ``n`` dimensions with the lowest score."""
         return sorted(self.dimensions, key=lambda d: d.score)[:n]
 
     def to_json(self) -> dict[str, Any]:
@@ -713,8 +720,6 @@ class QuoteFinder:
         return list(self.snapshot.records[chunk_id]["extra"].get("sentences") or [])
 
     def _terms(self, text: str) -> set[str]:
-        from .text import analyze
-
         return set(analyze(text, self.snapshot.vocabulary))
 
     def _weights(self, text: str, hint: str) -> dict[str, float]:
@@ -788,6 +793,7 @@ class PlanStep:
         return self.advice.months
 
     def text(self, voice: str) -> str:
+        """The step in one voice (b1, beleid or academisch)."""
         return " ".join(self.advice.text[voice].split())
 
     def to_json(self, voice: str) -> dict[str, Any]:
@@ -808,6 +814,7 @@ class CouncilItem:
     citations: list[Citation]
 
     def text_in(self, voice: str) -> str:
+        """The statement in one voice."""
         return " ".join(self.text[voice].split())
 
 
@@ -918,6 +925,7 @@ class NetworkScan:
 
     @property
     def config(self) -> ScanConfig:
+        """The scan data, loaded once."""
         if self._config is None:
             self._config = ScanConfig.load()
         return self._config

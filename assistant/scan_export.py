@@ -332,7 +332,8 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _md_step(n: int, s: StepItem) -> str:
-    return f"{n}. **{s.title}** ({s.meta})  \n   {s.body}  \n   *{s.source}*"
+    pad = " " * len(f"{n}. ")  # continuation lines line up with the item text
+    return f"{n}. **{s.title}** ({s.meta})  \n{pad}{s.body}  \n{pad}*{s.source}*"
 
 
 def _md_timeline(rows: list[tuple[str, int, int]]) -> str:

@@ -102,6 +102,8 @@ class Answer:
     notice: str | None = None
     language: str = "nl"
     suggestions: list[Citation] = field(default_factory=list)
+    retrieved_ids: list[str] = field(default_factory=list)
+    """Chunk ids the answer was built from (for checks; not part of the JSON contract)."""
 
     def to_json(self) -> dict[str, Any]:
         """The CLI and API JSON object."""

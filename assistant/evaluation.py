@@ -1,0 +1,212 @@
+"""Evaluation metrics and rankers, kept apart from the product code they judge.
+
+A question's relevant passages are (doc_id, section) keys. A ranker returns, per
+question, a ranked list of key sets (one set per retrieved chunk: a chunk of our
+index covers one section; a fixed-size chunk of the tutorial baseline may span
+several). Metrics follow their usual definitions with binary relevance.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import mean
+
+from .text import fold
+
+Key = tuple[str, str]
+Ranking = list[set[Key]]
+
+
+@dataclass
+class Question:
+    id: str
+    question: str
+    in_scope: bool
+    relevant: set[Key]
+    key_facts: list[str]
+    lang: str = "nl"
+    audience: str = ""
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Read a JSONL question set."""
+    out = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            out.append(Question(row["id"], row["question"], row["in_scope"],
+                                {(r["doc_id"], r["section"]) for r in row["relevant"]},
+                                row.get("key_facts", []), row.get("lang", "nl"), row.get("audience", "")))
+    return out
+
+
+def retrieval_metrics(rankings: Sequence[Ranking], questions: Sequence[Question]) -> dict[str, float]:
+    """hit@1, hit@5, recall@5, MRR@10 and nDCG@10 over the in-scope questions."""
+    scores: dict[str, list[float]] = {k: [] for k in ("hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10")}
+    for ranking, q in zip(rankings, questions):
+        if not q.in_scope:
+            continue
+        hits = [bool(keys & q.relevant) for keys in ranking[:10]]
+        first = hits.index(True) if True in hits else None
+        found5 = set().union(*ranking[:5]) & q.relevant if ranking else set()
+        scores["hit@1"].append(float(first == 0))
+        scores["hit@5"].append(float(first is not None and first < 5))
+        scores["recall@5"].append(len(found5) / len(q.relevant))
+        scores["mrr@10"].append(1 / (first + 1) if first is not None else 0.0)
+        scores["ndcg@10"].append(_ndcg(ranking[:10], q.relevant))
+    return {k: round(mean(v), 4) if v else 0.0 for k, v in scores.items()}
+
+
+def _ndcg(ranking: Ranking, relevant: set[Key]) -> float:
+    credited: set[Key] = set()
+    dcg = 0.0
+    for i, keys in enumerate(ranking):
+        new = (keys & relevant) - credited
+        if new:  # a relevant section counts once, at its best rank
+            dcg += 1 / math.log2(i + 2)
+            credited |= new
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(len(relevant), 10)))
+    return dcg / ideal if ideal else 0.0
+
+
+def contains_fact(text: str, fact: str) -> bool:
+    """Case- and accent-insensitive containment with whitespace folded."""
+    norm = lambda s: re.sub(r"\s+", " ", fold(s)).strip()  # noqa: E731
+    return norm(fact) in norm(text)
+
+
+def answer_metrics(answers: Sequence, questions: Sequence[Question],
+                   retrieved_ids: Sequence[set[str]]) -> dict[str, float]:
+    """Key-fact coverage, citation validity and support, refusal precision/recall, length.
+
+    Args:
+        answers: one Answer per question.
+        questions: the question set.
+        retrieved_ids: per question, the chunk ids the answer was built from.
+    """
+    facts, valid, support, lengths = [], [], [], []
+    tp = fp = fn = 0
+    for ans, q, ids in zip(answers, questions, retrieved_ids):
+        if ans.refused and not q.in_scope:
+            tp += 1
+        elif ans.refused:
+            fp += 1
+        elif not q.in_scope:
+            fn += 1
+        if ans.refused or not q.in_scope:
+            continue
+        lengths.append(len(ans.text.split()))
+        valid.append(float(all(c.chunk_id in ids for c in ans.citations)) if ans.citations else 0.0)
+        for fact in q.key_facts:
+            facts.append(float(contains_fact(ans.text, fact)))
+            if contains_fact(ans.text, fact):
+                support.append(float(any(contains_fact(c.quote, fact) for c in ans.citations)))
+    return {
+        "key_fact_coverage": _avg(facts),
+        "citation_validity": _avg(valid),
+        "citation_support": _avg(support),
+        "refusal_precision": round(tp / (tp + fp), 4) if tp + fp else 0.0,
+        "refusal_recall": round(tp / (tp + fn), 4) if tp + fn else 0.0,
+        "wrong_refusals": fp,
+        "missed_refusals": fn,
+        "answer_words_mean": _avg(lengths, 1),
+    }
+
+
+def _avg(values: list[float], digits: int = 4) -> float:
+    return round(mean(values), digits) if values else 0.0
+
+
+# -- rankers ---------------------------------------------------------------------
+
+
+def index_ranker(retriever, mode: str = "hybrid", k: int = 10) -> Callable[[str], Ranking]:
+    """Rank with our index: 'hybrid', 'bm25' or 'dense'."""
+    def rank(question: str) -> Ranking:
+        snap = retriever.snapshot
+        prepared = retriever.prepare(question)
+        if mode == "hybrid":
+            chunks = retriever.search(prepared, k=k)
+            return [{(c.doc_id, c.section)} for c in chunks]
+        if mode == "bm25":
+            ids = [cid for cid, _ in retriever.bm25_ranking(prepared.search_text, k)]
+        else:
+            ids = [cid for cid, _ in retriever.dense_ranking(retriever.embed_query(prepared.search_text), k)]
+        return [{(snap.records[i]["doc_id"], snap.records[i]["section"])} for i in ids]
+    return rank
+
+
+def random_ranker(keys: list[Key], seed: int = 0, k: int = 10) -> Callable[[str], Ranking]:
+    """A ranker that returns random sections (the harness must score it low)."""
+    rng = random.Random(seed)
+    return lambda question: [{key} for key in rng.sample(keys, min(k, len(keys)))]
+
+
+def oracle_ranker(questions: Sequence[Question]) -> Callable[[str], Ranking]:
+    """A ranker that knows the answers (the harness must score it 1)."""
+    by_text = {q.question: q for q in questions}
+    return lambda question: [{key} for key in sorted(by_text[question].relevant)]
+
+
+class TutorialBaseline:
+    """What a developer builds from the LangChain RAG tutorial: fixed 1,000/200-character
+    chunks of the raw files, a Chroma similarity search with k=4, the same embedding model.
+
+    Each chunk is credited with every draaiboek section its characters overlap.
+    """
+
+    def __init__(self, corpus_dir: Path, embeddings, workdir: Path, k: int = 4):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from langchain_chroma import Chroma
+        from langchain_core.documents import Document
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200, add_start_index=True)
+        docs = []
+        self.sections: dict[str, list[tuple[int, str]]] = {}
+        for path in sorted(Path(corpus_dir).rglob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            doc_id = "/".join(path.relative_to(corpus_dir).with_suffix("").parts)
+            self.sections[doc_id] = _section_offsets(text)
+            docs.append(Document(page_content=text, metadata={"doc_id": doc_id}))
+        chunks = splitter.split_documents(docs)
+        client = chromadb.PersistentClient(path=str(workdir), settings=ChromaSettings(anonymized_telemetry=False))
+        self.store = Chroma(collection_name="tutorial", embedding_function=embeddings, client=client)
+        if self.store._collection.count() == 0:
+            self.store.add_documents(chunks)
+        self.k = k
+
+    def rank(self, question: str) -> Ranking:
+        hits = self.store.similarity_search(question, k=self.k)
+        return [self._keys(d.metadata["doc_id"], d.metadata["start_index"], len(d.page_content)) for d in hits]
+
+    def _keys(self, doc_id: str, start: int, length: int) -> set[Key]:
+        spans = self.sections[doc_id]
+        keys = set()
+        for i, (offset, name) in enumerate(spans):
+            end = spans[i + 1][0] if i + 1 < len(spans) else 10**9
+            if offset < start + length and end > start and name:
+                keys.add((doc_id, name))
+        return keys
+
+
+def _section_offsets(text: str) -> list[tuple[int, str]]:
+    """(character offset, section path) of every heading below the title."""
+    out: list[tuple[int, str]] = [(0, "")]
+    stack: list[tuple[int, str]] = []
+    for m in re.finditer(r"^(#{1,6})\s+(.+?)\s*$", text, re.M):
+        level, name = len(m.group(1)), m.group(2)
+        if level == 1:
+            stack = []
+            out.append((m.start(), ""))
+            continue
+        stack = [(lv, h) for lv, h in stack if lv < level] + [(level, name)]
+        out.append((m.start(), " > ".join(h for _, h in stack)))
+    return out

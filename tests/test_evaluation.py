@@ -1,0 +1,42 @@
+"""The eval harness itself must be honest: chance scores low, an oracle scores 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.evaluation import (
+    TutorialBaseline, _section_offsets, load_questions, oracle_ranker, random_ranker, retrieval_metrics)
+from assistant.index import SnapshotStore
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = load_questions(ROOT / "evals" / "questions.jsonl")
+
+
+def test_an_oracle_scores_one():
+    rank = oracle_ranker(QUESTIONS)
+    metrics = retrieval_metrics([rank(q.question) for q in QUESTIONS], QUESTIONS)
+    assert metrics == {"hit@1": 1.0, "hit@5": 1.0, "recall@5": 1.0, "mrr@10": 1.0, "ndcg@10": 1.0}
+
+
+def test_a_random_ranker_scores_low(draaiboek_index):
+    records = SnapshotStore(draaiboek_index.index_dir).load().records.values()
+    keys = sorted({(r["doc_id"], r["section"]) for r in records})
+    rank = random_ranker(keys, seed=1)
+    metrics = retrieval_metrics([rank(q.question) for q in QUESTIONS], QUESTIONS)
+    assert metrics["hit@5"] < 0.2 and metrics["mrr@10"] < 0.1
+
+
+def test_question_labels_name_real_sections(draaiboek_index):
+    records = SnapshotStore(draaiboek_index.index_dir).load().records.values()
+    keys = {(r["doc_id"], r["section"]) for r in records}
+    missing = {k for q in QUESTIONS for k in q.relevant} - keys
+    assert not missing
+
+
+def test_the_baseline_credits_every_section_a_chunk_spans():
+    text = "---\ntitle: T\n---\n# T\n\n## Kort\nabc\n\n## Twee\ndef\n"
+    offsets = _section_offsets(text)
+    assert [name for _, name in offsets] == ["", "", "Kort", "Twee"]
+    baseline = TutorialBaseline.__new__(TutorialBaseline)
+    baseline.sections = {"d": offsets}
+    assert baseline._keys("d", text.index("abc"), len(text) - text.index("abc")) == {("d", "Kort"), ("d", "Twee")}
