@@ -71,6 +71,21 @@ class Assistant:
         assert answer is not None
         return answer
 
+    def search(self, query: str, k: int | None = None) -> list[SourceChunk]:
+        """Ranked passages for ``query`` (the Draaiboek tab's search box)."""
+        return self.retriever.search(query, k)
+
+    def passage(self, chunk_id: str) -> SourceChunk | None:
+        """The indexed passage with this id, or None when it is no longer indexed."""
+        snap = self.retriever.snapshot
+        return snap.chunk(chunk_id) if chunk_id in snap.records else None
+
+    def warm_up(self) -> None:
+        """Load the embedding model and the index now (the app calls this in the background)."""
+        self.retriever.embeddings.warm_up()
+        _ = self.retriever.snapshot.speller
+        self.retriever.search("STEM-alliantie", k=1)
+
     def stream(self, question: str, history: Sequence = ()) -> Iterator[str | Answer]:
         """Yield text as the LLM writes it (nothing in offline mode), then the Answer."""
         t0 = time.perf_counter()

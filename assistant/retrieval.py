@@ -33,7 +33,7 @@ class Retriever:
         self.snapshots = SnapshotStore(settings.index_dir)
         self._snapshot: Snapshot | None = None
         self._store = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     @property
     def snapshot(self) -> Snapshot:
@@ -48,9 +48,11 @@ class Retriever:
 
     @property
     def store(self):
-        if self._store is None:
-            self._store = make_vector_store(self.settings, self.embeddings, self.snapshot.signature)
-        return self._store
+        """The Chroma store, opened once (Chroma's client set-up is not thread-safe)."""
+        with self._lock:
+            if self._store is None:
+                self._store = make_vector_store(self.settings, self.embeddings, self.snapshot.signature)
+            return self._store
 
     def prepare(self, question: str, resolved: str | None = None, language: str | None = None) -> PreparedQuery:
         """Typo repair and English expansion against the live vocabulary."""
