@@ -16,6 +16,8 @@ help:
 	@echo "make run     installeer, indexeer corpus/ en start de app op http://127.0.0.1:$${ALLIANTIEWIJZER_PORT:-7860}"
 	@echo "make test    installeer (met testpakketten) en draai de tests"
 	@echo "make ingest  indexeer corpus/ (incrementeel)"
+	@echo "make eval    meet de kwaliteit (evals/report.md)"
+	@echo "make bench   meet snelheid en geheugen (benchmarks/results.json)"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is nodig ($(PYTHON) niet gevonden)"; exit 1; }
@@ -35,12 +37,16 @@ ingest: $(VENV)/.installed
 	$(BIN)/alliantiewijzer ingest || [ $$? -eq 2 ]
 
 run: ingest
-	@if [ -f app.py ] && grep -q build_app app.py; then $(BIN)/python app.py; else \
-	  echo; echo "De index is klaar. Zoek met:"; \
-	  echo "  $(BIN)/alliantiewijzer search \"Hoe start ik een STEM-alliantie?\""; fi
+	$(BIN)/python app.py
+
+eval: $(VENV)/.installed
+	$(BIN)/python evals/run.py
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/run.py
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf data/index tests/artifacts .pytest_cache
+	rm -rf data/index tests/artifacts .pytest_cache evals/tmp benchmarks/tmp

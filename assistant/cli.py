@@ -40,6 +40,16 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="JSON-uitvoer (bij --batch één object per regel)")
 
     add_scan_parser(sub)
+
+    fb = sub.add_parser("feedback", help="feedback uit de app beheren")
+    fb_sub = fb.add_subparsers(dest="feedback_command", required=True, metavar="ACTIE")
+    export = fb_sub.add_parser("export", help="alle feedback naar CSV schrijven")
+    export.add_argument("--out", type=Path, default=Path("feedback.csv"), help="CSV-bestand (standaard feedback.csv)")
+
+    gaps = sub.add_parser("gaps", help="vragen die geweigerd of negatief beoordeeld werden, vaakst eerst")
+    gaps.add_argument("-n", type=int, default=30, help="hoeveel vragen (standaard 30)")
+
+    sub.add_parser("serve", help="de web-app starten (zoals python app.py)")
     return p
 
 
@@ -48,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _quiet_libraries()
     settings = Settings()
-    handler = {"ingest": _ingest, "search": _search, "ask": _ask, "scan": run_scan}[args.command]
+    handler = {"ingest": _ingest, "search": _search, "ask": _ask, "scan": run_scan,
+               "feedback": _feedback, "gaps": _gaps, "serve": _serve}[args.command]
     try:
         return handler(args, settings)
     except Exception as exc:  # user-facing errors: one clear line, no stack trace
@@ -106,6 +117,34 @@ def _ask(args, settings: Settings) -> int:
             print(json.dumps(answer.to_json(), ensure_ascii=False, indent=None if args.batch else 2), flush=True)
         else:
             print(format_answer(answer) + ("\n" + "-" * 60 if args.batch else ""), flush=True)
+    return 0
+
+
+def _feedback_store(settings: Settings):
+    from .feedback import FeedbackStore
+
+    return FeedbackStore(Path(settings.data_dir) / "feedback.sqlite3")
+
+
+def _feedback(args, settings: Settings) -> int:
+    n = _feedback_store(settings).export_csv(args.out)
+    print(f"{n} beoordelingen geschreven naar {args.out}")
+    return 0
+
+
+def _gaps(args, settings: Settings) -> int:
+    rows = _feedback_store(settings).gaps(args.n)
+    if not rows:
+        print("Nog geen geweigerde of negatief beoordeelde vragen.")
+    for question, times, refused, negative in rows:
+        print(f"{times:4d}×  {question}  (geweigerd {refused}, duim omlaag {negative})")
+    return 0
+
+
+def _serve(args, settings: Settings) -> int:
+    from .ui.serve import main as serve
+
+    serve()
     return 0
 
 
