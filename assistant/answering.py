@@ -114,8 +114,8 @@ class Assistant:
                 else:
                     yield event
         else:
-            final = self._offline(question, prepared, q_vec, chunks, timings, t0)
-        final.retrieved_ids = [c.id for c in chunks]
+            final = self._offline(question, prepared, q_vec, self.retriever.with_siblings(chunks), timings, t0)
+        final.retrieved_ids = [c.id for c in self.retriever.with_siblings(chunks)]
         yield final
 
     def relevance(self, prepared: PreparedQuery, q_vec: np.ndarray, chunks: list[SourceChunk]) -> Relevance:

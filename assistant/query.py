@@ -113,6 +113,9 @@ class PreparedQuery:
         return sum(w.weight * w.credit(found_terms) for w in self.words) / total if total else 0.0
 
 
+MAX_WEIGHT = 4.5
+
+
 def zipf(word: str, language: str) -> float:
     """How common a word is in general language (Zipf scale, 0 = unknown, 7 = 'de')."""
     from wordfreq import zipf_frequency
@@ -169,6 +172,8 @@ def prepare(question: str, language: str, vocabulary: frozenset[str], speller: S
         if not terms and not parts:
             continue
         known = any(t in known_terms for t in terms) or bool(parts) and all(t in known_terms for t in parts)
+        if known:  # one rare name the corpus happens to hold ("Herentals") must not carry a question
+            weight = min(weight, MAX_WEIGHT)
         qwords.append(QueryWord(w, terms, parts, whole, weight, known))
     search_text = " ".join([resolved, *additions])
     return PreparedQuery(question, resolved, search_text, qwords, language, corrections)

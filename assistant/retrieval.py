@@ -96,6 +96,30 @@ class Retriever:
                 break
         return results
 
+    def with_siblings(self, chunks: list[SourceChunk], top: int = 3) -> list[SourceChunk]:
+        """``chunks`` plus the other chunks of the sections of the first ``top``.
+
+        A long section is cut into several chunks; when one of them is found, the
+        answer composer should see the whole section (siblings keep their parent's score).
+        """
+        snap = self.snapshot
+        seen = {c.id for c in chunks}
+        out: list[SourceChunk] = []
+        for i, parent in enumerate(chunks):
+            out.append(parent)
+            if i >= top:
+                continue
+            doc = snap.documents.get(parent.doc_id, {})
+            for cid in doc.get("chunks", []):
+                rec = snap.records.get(cid)
+                if cid in seen or rec is None or rec["section"] != parent.section or rec["page"] != parent.page:
+                    continue
+                seen.add(cid)
+                sibling = snap.chunk(cid, parent.score)
+                sibling.extra.update(dense=parent.extra.get("dense", 0.0), bm25=parent.extra.get("bm25", 0.0))
+                out.append(sibling)
+        return out
+
     def embed_query(self, query: str) -> np.ndarray:
         return self.embeddings.encode([query])[0]
 

@@ -28,8 +28,15 @@ STOPWORDS_NL = frozenset(
     mag mogen wel dus daarbij hierbij erg even eigenlijk gewoon""".split()
 )
 STOPWORDS_EN = frozenset(
-    """a an and are as at be by can do does for from how i in is it of on or our should that
-    the their there this to was we what when where which who why will with you your""".split()
+    """a about above after again all also am an and any are as at be because been before being
+    below between both but by can could did do does doing done down during each even ever every
+    few for from get gets got had has have having he her here hers him his how i i'm if in into
+    is it it's its just let like many may me might more most much must my no nor not now of off
+    on once one only or other our ours out over own quite rather really same shall she should so
+    some such than that that's the their them then there these they this those through to too
+    under until up us very was we we're were what what's when where whether which while who whom
+    why will with within without would yes yet you your yours actually anyway tell want know
+    need use way""".split()
 )
 STOPWORDS = STOPWORDS_NL | STOPWORDS_EN
 
