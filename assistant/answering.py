@@ -82,8 +82,11 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load the embedding model and the index now (the app calls this in the background)."""
+        from .query import zipf
+
         self.retriever.embeddings.warm_up()
         _ = self.retriever.snapshot.speller
+        zipf("stem", "nl"), zipf("stem", "en")  # load both word-frequency lists now
         self.retriever.search("STEM-alliantie", k=1)
 
     def stream(self, question: str, history: Sequence = ()) -> Iterator[str | Answer]:
