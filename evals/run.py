@@ -33,6 +33,7 @@ def main() -> int:
     report = Ingestor(settings).run(show_progress=True)
     retriever = Retriever(settings, Ingestor(settings).embeddings)
     assistant = Assistant(settings, retriever)
+    assistant.warm_up()
     print("Tutorial-baseline bouwen (1000/200 tekens, k=4) ...", flush=True)
     baseline = TutorialBaseline(ROOT / "corpus", retriever.embeddings, TMP / "tutorial")
     results = {"machine": _machine(), "index_chunks": report.chunks_total, "sets": {}}
