@@ -33,8 +33,10 @@ def safe_filename(name: str) -> str:
     """A file name without directories, control characters or surprises."""
     base = Path(name.replace("\\", "/")).name
     base = unicodedata.normalize("NFKC", base)
-    base = re.sub(r"[^\w.\- ]+", "_", base).strip(" .")
-    return (base or "document")[:120]
+    base = re.sub(r"[^\w.\- ]+", "_", base).strip(" .") or "document"
+    stem, suffix = (base.rsplit(".", 1) + [""])[:2] if "." in base else (base, "")
+    suffix = f".{suffix[:10]}" if suffix else ""
+    return stem[: 120 - len(suffix)].rstrip(" .") + suffix
 
 
 class DocumentLibrary:

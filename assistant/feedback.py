@@ -45,13 +45,19 @@ class FeedbackStore:
                 (_now(), question, answer, int(refused), mode))
             return int(cur.lastrowid)
 
-    def add_feedback(self, question_id: int, rating: int, comment: str = "") -> None:
-        """Thumbs up (1) or down (-1), with an optional comment."""
+    def add_feedback(self, question_id: int, rating: int, comment: str = "") -> int:
+        """Thumbs up (1) or down (-1), with an optional comment; returns the rating's id."""
         if rating not in (-1, 1):
             raise ValueError("rating moet 1 of -1 zijn")
         with self._lock, self._connect() as db:
-            db.execute("INSERT INTO feedback (question_id, given_at, rating, comment) VALUES (?, ?, ?, ?)",
-                       (question_id, _now(), rating, comment.strip()[:2000]))
+            cur = db.execute("INSERT INTO feedback (question_id, given_at, rating, comment) VALUES (?, ?, ?, ?)",
+                             (question_id, _now(), rating, comment.strip()[:2000]))
+            return int(cur.lastrowid)
+
+    def set_comment(self, feedback_id: int, comment: str) -> None:
+        """Attach a comment to a rating already given (it is not a second rating)."""
+        with self._lock, self._connect() as db:
+            db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (comment.strip()[:2000], feedback_id))
 
     def export_csv(self, out: Path) -> int:
         """Write all feedback with its question to CSV; returns the number of rows."""

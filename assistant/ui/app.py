@@ -194,7 +194,7 @@ def _respond(s: Services, message: str, chat: list, turns: list, quotes: dict):
         return
     qid = s.feedback.log_question(message, answer.text, answer.refused, answer.mode)
     chat[-1] = {"role": "assistant", "content": fmt.answer_html(answer, s.guide)}
-    turns = turns + [{"question": message, "answer": answer.to_json(), "id": qid}]
+    turns = turns + [{"question": message, "answer": answer.to_json(), "id": qid, "message": len(chat) - 1}]
     quotes = {**quotes, **{c.chunk_id: c.quote for c in answer.citations},
               **{c.chunk_id: c.quote for c in answer.suggestions}}
     mode = f"Antwoordmodus: **{_mode_label(s.assistant) if answer.mode != 'offline' else 'offline (zonder taalmodel)'}**"
@@ -203,18 +203,18 @@ def _respond(s: Services, message: str, chat: list, turns: list, quotes: dict):
 
 def _rate(s: Services, turns: list, event: gr.LikeData):
     index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-    turn = index // 2
-    if event.liked is None or not 0 <= turn < len(turns):
+    turn = next((i for i, t in enumerate(turns) if t.get("message") == index), None)
+    if event.liked is None or turn is None:
         return None, ""
     rating = 1 if event.liked else -1
-    s.feedback.add_feedback(turns[turn]["id"], rating)
-    return {"turn": turn, "rating": rating}, "Bedankt voor je beoordeling."
+    feedback_id = s.feedback.add_feedback(turns[turn]["id"], rating)
+    return {"turn": turn, "rating": rating, "feedback": feedback_id}, "Bedankt voor je beoordeling."
 
 
 def _comment(s: Services, turns: list, rated: dict | None, text: str):
     if not rated or not text.strip():
         return text, "Beoordeel eerst een antwoord met duim omhoog of omlaag."
-    s.feedback.add_feedback(turns[rated["turn"]]["id"], rated["rating"], text)
+    s.feedback.set_comment(rated["feedback"], text)
     return "", "Bedankt, je opmerking is bewaard."
 
 

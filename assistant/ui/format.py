@@ -15,9 +15,14 @@ from ..types import Answer, Citation, SourceChunk
 _MARK = re.compile(r"\[(\d+)\]")
 
 
+_MD_CONTROL = {c: f"&#{ord(c)};" for c in "*_`[]()!~|\\"}
+
+
 def esc(text: str) -> str:
-    """Escape text for HTML and neutralise Markdown control characters."""
-    return html.escape(text, quote=True).replace("*", "&#42;").replace("_", "&#95;").replace("`", "&#96;")
+    """Escape text for HTML and neutralise Markdown syntax (links, images, emphasis),
+    so user and document text can never become a live link, image or tag."""
+    text = html.escape(text, quote=True)
+    return "".join(_MD_CONTROL.get(ch, ch) for ch in text)
 
 
 def cite_link(c: Citation) -> str:
@@ -42,8 +47,9 @@ def answer_html(answer: Answer, guide: Guide | None = None) -> str:
     if answer.notice:
         out.append(f"<p class='aw-notice'><em>{esc(answer.notice)}</em></p>")
     for line in answer.text.splitlines():
-        body = _MARK.sub(lambda m: cite_link(by_n[int(m.group(1))]) if int(m.group(1)) in by_n else m.group(0),
-                         esc(line))
+        parts = _MARK.split(line)  # text, number, text, number, ...
+        body = "".join(esc(p) if i % 2 == 0 else (cite_link(by_n[int(p)]) if int(p) in by_n else esc(f"[{p}]"))
+                       for i, p in enumerate(parts))
         out.append(body)
     text = "\n".join(out)
     if answer.refused and answer.suggestions:
