@@ -35,3 +35,27 @@ def test_search_without_an_index_says_how_to_build_one(tmp_path):
     result = _run(["search", "kerngroep"], tmp_path)
     assert result.returncode == 1
     assert "alliantiewijzer ingest" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_feedback_export_and_gaps(tmp_path):
+    from assistant.feedback import FeedbackStore
+
+    store = FeedbackStore(tmp_path / "data" / "feedback.sqlite3")
+    refused = store.log_question("Hoe vraag ik een parkeerkaart aan?", "Dat staat niet ...", True, "offline")
+    store.log_question("Hoe vraag ik een parkeerkaart aan?", "Dat staat niet ...", True, "offline")
+    answered = store.log_question("Wat is een projectvereniging?", "Een vorm ...", False, "offline")
+    store.add_feedback(answered, -1, "te vaag")
+    store.add_feedback(refused, 1)
+    env_dir = {"ALLIANTIEWIJZER_DATA_DIR": str(tmp_path / "data")}
+    gaps = _run_env(["gaps"], tmp_path, env_dir)
+    lines = [ln for ln in gaps.stdout.splitlines() if "×" in ln]
+    assert "parkeerkaart" in lines[0] and "2×" in lines[0] and "projectvereniging" in lines[1]
+    export = _run_env(["feedback", "export", "--out", str(tmp_path / "fb.csv")], tmp_path, env_dir)
+    assert export.returncode == 0 and "2 beoordelingen" in export.stdout
+    assert "te vaag" in (tmp_path / "fb.csv").read_text(encoding="utf-8")
+
+
+def _run_env(args, tmp_path, extra):
+    env = {**os.environ, **extra}
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=120)
