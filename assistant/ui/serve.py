@@ -17,10 +17,12 @@ def main() -> None:
     _quiet_libraries()
     settings = Settings()
     from ..answering import Assistant
-    from .app import build_app, launch
 
     assistant = Assistant(settings)
+    # Start loading torch and the model before importing gradio: the two imports overlap.
     threading.Thread(target=_warm, args=(assistant,), daemon=True, name="warm-up").start()
+    from .app import build_app, launch
+
     app = build_app(assistant)
     if not settings.ui.admin_password and settings.ui.host != "127.0.0.1":
         print("Geen ALLIANTIEWIJZER_UI__ADMIN_PASSWORD: de app luistert alleen op 127.0.0.1.")
