@@ -598,7 +598,8 @@ def render(results: dict) -> str:
             f"{m['memory_gb']} GB, Python {m['python']}")
     load = (f"Belasting (1-min gemiddelde): {m['load_start'][0]} bij de start, {m.get('load_end', ['?'])[0]} "
             "aan het einde (met de benchmark zelf)"
-            + (" – andere processen deelden de cores: de cijfers zijn ruisiger." if m["load_start"][0] > 0.5 else "."))
+            + (" – hoog bij de start: andere processen deelden mogelijk de cores en maken de cijfers ruisiger."
+               if m["load_start"][0] >= 1.0 else "."))
     foot = [f"* synthetisch corpus: {RANDOM_VECTORS}; de latentie is echt, de antwoorden niet.", load,
             f"Gehaald: {sum(r['gehaald'] is True for r in results['checks'])} van "
             f"{sum(r['gehaald'] is not None for r in results['checks'])} doelen. "
