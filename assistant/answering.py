@@ -107,6 +107,7 @@ class Assistant:
         chunks = self.retriever.search(prepared, k=self.settings.retrieval.k, query_vector=q_vec)
         timings["retrieve_ms"] = _ms(t)
         relevance = self.relevance(prepared, q_vec, chunks)
+        sections = self.retriever.with_siblings(chunks)
         if relevance.score < self.settings.answer.refusal_threshold:
             final = self._refusal(question, language, chunks, timings, t0)
         elif self.llm is not None:
@@ -117,8 +118,8 @@ class Assistant:
                 else:
                     yield event
         else:
-            final = self._offline(question, prepared, q_vec, self.retriever.with_siblings(chunks), timings, t0)
-        final.retrieved_ids = [c.id for c in self.retriever.with_siblings(chunks)]
+            final = self._offline(question, prepared, q_vec, sections, timings, t0)
+        final.retrieved_ids = [c.id for c in sections]
         yield final
 
     def relevance(self, prepared: PreparedQuery, q_vec: np.ndarray, chunks: list[SourceChunk]) -> Relevance:

@@ -146,7 +146,6 @@ class SnapshotStore:
 
     def write(self, snap: Snapshot) -> Path:
         """Write ``snap`` as a new snapshot folder and make it the live one."""
-        import bm25s
 
         self.dir.mkdir(parents=True, exist_ok=True)
         existing = [int(p.name.split("-")[1]) for p in self.dir.glob("snap-*") if p.name.split("-")[1].isdigit()]

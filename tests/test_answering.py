@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
@@ -83,11 +82,10 @@ def test_follow_up_questions_use_the_previous_turn(offline):
     assert alone.refused or not any("stuurgroep" in c.quote.lower() for c in alone.citations)
 
 
-def test_default_mode_is_fast_when_warm(offline):
-    offline.ask("Wat is een STEM-academie?")
-    t = time.perf_counter()
+def test_answers_report_their_timings(offline):
     answer = offline.ask("Hoe financieren we de coördinator?")
-    assert answer.timings_ms["total_ms"] > 0 and (time.perf_counter() - t) < 5  # generous: not a benchmark
+    assert {"embed_ms", "retrieve_ms", "total_ms"} <= set(answer.timings_ms)
+    assert answer.timings_ms["total_ms"] >= answer.timings_ms["retrieve_ms"] > 0
 
 
 # -- LLM mode with fake chat models that record what they were shown ----------------

@@ -18,7 +18,7 @@ from ..feedback import FeedbackStore
 from ..guide import Guide
 from ..index import IndexProblem
 from ..ingestion import Ingestor
-from ..scan import NetworkScan, ScanError
+from ..scan import NetworkScan
 from ..types import Answer
 from . import format as fmt
 from .scan_tab import scan_tab
