@@ -262,12 +262,6 @@ class Assistant:
         return self.mode if self.llm is not None else "offline"
 
 
-def _terms_of(chunk: SourceChunk, snap) -> set[str]:
-    from .text import analyze
-
-    return set(analyze(f"{chunk.title} {chunk.section} {chunk.text}", snap.vocabulary))
-
-
 def _format_sources(chunks: list[SourceChunk]) -> str:
     parts = [prompts.SOURCES_HEADER]
     for c in chunks:

@@ -73,13 +73,6 @@ class Guide:
                 return flat[i + 1]
         return None
 
-    def toc_markdown(self) -> str:
-        """Table of contents grouped by phase or part."""
-        lines = []
-        for c in self.chapters:
-            lines.append(f"- **{html.escape(c.label)}**")
-        return "\n".join(lines)
-
     def render_html(self, doc_id: str) -> str:
         """A chapter as HTML, every heading with an anchor for deep links."""
         from markdown_it import MarkdownIt

@@ -212,11 +212,6 @@ def _normalize_lines(paragraph: str) -> str:
     return "\n".join(normalize(line) for line in paragraph.splitlines() if line.strip())
 
 
-def markdown_links(text: str) -> list[tuple[str, str]]:
-    """The (text, url) pairs of the Markdown links in ``text``."""
-    return _MD_LINK.findall(text)
-
-
 _LINK_ONLY_PARENS = re.compile(r"\s*\((?:\s*(?:zie\s+)?\[[^\]]+\]\([^)\s]+\)\s*[,;]?)+\)")
 
 

@@ -15,7 +15,7 @@ import gradio as gr
 from ..answering import Assistant
 from ..documents import DocumentLibrary, UploadRejected
 from ..feedback import FeedbackStore
-from ..guide import Guide
+from ..guide import Guide, slug
 from ..index import IndexProblem
 from ..ingestion import Ingestor
 from ..scan import NetworkScan
@@ -240,7 +240,7 @@ def _on_click(s: Services, value: str, quotes: dict):
         if chapter is None:
             return keep, keep, keep, keep, ""
         return (keep, gr.Tabs(selected="draaiboek"), chapter.label, s.guide.render_html(chapter.doc_id),
-                fmt.anchor(parts[2]))
+                slug(parts[2]))
     return keep, keep, keep, keep, ""
 
 

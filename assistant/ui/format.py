@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..guide import Guide, slug
+from ..guide import Guide
 from ..types import Answer, Citation, SourceChunk
 
 _MARK = re.compile(r"\[(\d+)\]")
@@ -115,6 +115,3 @@ def conversation_markdown(turns: list[dict]) -> str:
             lines.append("")
     return "\n".join(lines)
 
-
-def anchor(section: str) -> str:
-    return slug(section)
