@@ -10,6 +10,7 @@ section exists and to pick the quote of each citation; nothing happens at import
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,9 @@ DEFAULT_VOICE = "beleid"
 SCALE = (1, 2, 3, 4)
 QUESTION_LIMITS = (20, 30)
 CONDITION_KEYS = frozenset({"fase", "score", "dimensies", "antwoorden", "totaal_fase", "context", "of"})
-ANSWER_KEYS = ("gemeente", "context", "antwoorden")
+# Region advices may also test the spread of their dimension and whether any municipality gives an answer.
+REGION_CONDITION_KEYS = frozenset({"spreiding", "ergens"})
+ANSWER_KEYS = ("versie", "gemeente", "datum", "context", "antwoorden")
 
 
 class ScanError(Exception):
@@ -187,6 +190,8 @@ class ScanConfig:
     budget_rules: BudgetRules
     council_texts: dict[str, dict[str, Any]]
     voices: dict[str, dict[str, str]]
+    version: int = 1
+    region_advices: list[Advice] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path | None = None) -> "ScanConfig":
@@ -233,7 +238,7 @@ class ScanConfig:
 
     def source_refs(self) -> list[SourceRef]:
         """Every draaiboek section the data file names, advices and council blocks alike."""
-        blocks = [*self.advices, *self.facts, *self.motivation, *self.funding]
+        blocks = [*self.advices, *self.region_advices, *self.facts, *self.motivation, *self.funding]
         return [ref for block in blocks for ref in block.sources]
 
     def check_sources(self, sections: set[tuple[str, str]]) -> None:
@@ -266,6 +271,8 @@ def _build_config(raw: dict[str, Any]) -> ScanConfig:
         budget_rules=_budget_rules(council["budget"]),
         council_texts=council["teksten"],
         voices=raw["stemmen"],
+        version=int(raw["versie"]),
+        region_advices=[_advice(a) for a in raw.get("regio_adviezen") or []],
     )
 
 
@@ -316,7 +323,8 @@ def _config_problems(config: ScanConfig) -> list[str]:
         *_question_problems(config),
         *_stage_problems(config),
         *[p for a in config.advices for p in _advice_problems(a, config)],
-        *_duplicates("advies", [a.id for a in config.advices]),
+        *[p for a in config.region_advices for p in _advice_problems(a, config, REGION_CONDITION_KEYS)],
+        *_duplicates("advies", [a.id for a in [*config.advices, *config.region_advices]]),
         *[p for b in [*config.facts, *config.motivation, *config.funding] for p in _voice_problems(b.id, b.text)],
         *[f"De raadsnota mist teksten voor stem '{v}'." for v in VOICES if v not in config.council_texts],
     ]
@@ -359,7 +367,7 @@ def _voice_problems(block_id: str, text: dict[str, str]) -> list[str]:
     return [f"'{block_id}' mist een tekst in stem '{v}'." for v in VOICES if not str(text.get(v) or "").strip()]
 
 
-def _advice_problems(advice: Advice, config: ScanConfig) -> list[str]:
+def _advice_problems(advice: Advice, config: ScanConfig, extra_keys: frozenset[str] = frozenset()) -> list[str]:
     start, end = advice.months
     problems = _voice_problems(advice.id, advice.text)
     if advice.dimension not in {d.id for d in config.dimensions}:
@@ -368,20 +376,23 @@ def _advice_problems(advice: Advice, config: ScanConfig) -> list[str]:
         problems.append(f"Advies '{advice.id}' heeft maanden {start}-{end}; kies binnen 1 tot 12.")
     if not advice.sources:
         problems.append(f"Advies '{advice.id}' noemt geen bron.")
-    return problems + _condition_problems(advice.id, advice.when, config)
+    return problems + _condition_problems(advice.id, advice.when, config, extra_keys)
 
 
-def _condition_problems(advice_id: str, when: dict[str, Any], config: ScanConfig) -> list[str]:
-    """Unknown condition keys, questions, stages, dimensions or context fields."""
+def _condition_problems(
+    advice_id: str, when: dict[str, Any], config: ScanConfig, extra_keys: frozenset[str] = frozenset()
+) -> list[str]:
+    """Unknown condition keys, questions, stages, dimensions or context fields (``extra_keys``: top level only)."""
     stages = {s.id for s in config.stages}
     dims = {d.id for d in config.dimensions}
     questions = {q.id for q in config.questions}
     fields = {f.id for f in config.context_fields}
-    problems = [f"Advies '{advice_id}': onbekende voorwaarde '{k}'." for k in when if k not in CONDITION_KEYS]
+    known = CONDITION_KEYS | extra_keys
+    problems = [f"Advies '{advice_id}': onbekende voorwaarde '{k}'." for k in when if k not in known]
     for key in ("fase", "totaal_fase"):
         problems += [f"Advies '{advice_id}': onbekende fase '{s}'." for s in when.get(key, []) if s not in stages]
     problems += [f"Advies '{advice_id}': onbekende dimensie '{d}'." for d in when.get("dimensies", {}) if d not in dims]
-    for qid, values in when.get("antwoorden", {}).items():
+    for qid, values in [*when.get("antwoorden", {}).items(), *when.get("ergens", {}).items()]:
         if qid not in questions or not set(values) <= set(SCALE):
             problems.append(f"Advies '{advice_id}': voorwaarde op vraag '{qid}' klopt niet.")
     problems += [f"Advies '{advice_id}': onbekend contextveld '{c}'." for c in when.get("context", {}) if c not in fields]
@@ -395,11 +406,12 @@ def _condition_problems(advice_id: str, when: dict[str, Any], config: ScanConfig
 
 @dataclass
 class ScanAnswers:
-    """A municipality's answers: one value on the scale per question, plus context."""
+    """A municipality's answers: one value on the scale per question, plus context and scan date."""
 
     municipality: str
     answers: dict[str, int]
     context: dict[str, Any]
+    date: datetime.date | None = None
 
 
 def read_answers(path: Path, config: ScanConfig) -> ScanAnswers:
@@ -429,6 +441,7 @@ def parse_answers(raw: Any, config: ScanConfig) -> ScanAnswers:
         raise ScanInputError(
             "Het antwoordbestand moet de onderdelen 'gemeente', 'context' en 'antwoorden' bevatten."
         )
+    check_version(raw, config)
     problems = [
         f"Onbekend onderdeel '{k}' in het antwoordbestand; verwacht zijn {', '.join(ANSWER_KEYS)}."
         for k in raw if k not in ANSWER_KEYS
@@ -436,9 +449,44 @@ def parse_answers(raw: Any, config: ScanConfig) -> ScanAnswers:
     municipality = _parse_municipality(raw.get("gemeente"), problems)
     answers = _parse_scale_answers(raw.get("antwoorden"), config, problems)
     context = _parse_context(raw.get("context"), config, problems)
+    date = _parse_date(raw.get("datum"), problems)
     if problems:
         raise ScanInputError(problems)
-    return ScanAnswers(municipality, answers, context)
+    return ScanAnswers(municipality, answers, context, date)
+
+
+def check_version(raw: dict[str, Any], config: ScanConfig) -> None:
+    """Refuse answers given on another version of the questionnaire.
+
+    A file without ``versie`` predates the field, which came with version 1.
+
+    Raises:
+        ScanInputError: one Dutch sentence naming both versions and what to do.
+    """
+    version = raw.get("versie", 1)
+    if isinstance(version, str) and version.strip().isdigit():
+        version = int(version)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ScanInputError(
+            f"Het veld 'versie' moet het versienummer van de vragenlijst zijn (nu {config.version}), niet '{version}'."
+        )
+    if version != config.version:
+        advice = ("Werk de STEM-Alliantiewijzer bij om het te lezen." if version > config.version else
+                  "De vragen zijn sindsdien veranderd: vul de scan opnieuw in met de huidige vragenlijst.")
+        raise ScanInputError(
+            f"Dit antwoordbestand is ingevuld met versie {version} van de vragenlijst, maar deze netwerkscan "
+            f"gebruikt versie {config.version}. {advice}"
+        )
+
+
+def _parse_date(value: Any, problems: list[str]) -> datetime.date | None:
+    if value is None or isinstance(value, datetime.date):
+        return value.date() if isinstance(value, datetime.datetime) else value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        problems.append(f"Het veld 'datum' moet een datum zijn zoals 2026-03-15, niet '{value}'.")
+        return None
 
 
 def _parse_municipality(value: Any, problems: list[str]) -> str:
