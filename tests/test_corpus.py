@@ -15,12 +15,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assistant.sources import SourceIndex, is_aggregator, is_homepage, links, parse_sources
+
 ROOT = Path(__file__).resolve().parents[1]
 DRAAIBOEK = ROOT / "corpus" / "draaiboek"
 SHARED = ROOT.parent / "shared"
 SOURCES = [SHARED / "seeds" / "stem-neteland-presentatie.txt", SHARED / "facts" / "feitenbundel.md"]
 CHAPTERS = sorted(DRAAIBOEK.glob("*.md"))
 REQUIRED_KEYS = {"title", "doelgroep", "bronnen", "bijgewerkt"}
+MIN_WORDS = 36_000
+PRESENTATION_ID = "janssens-2024"
+MAX_PRESENTATION_MENTIONS = 12
 MAX_SECTION_WORDS = 600
 NGRAM = 12
 
@@ -48,7 +53,7 @@ def _grams(words: list[str]) -> set[str]:
 def test_the_draaiboek_is_complete():
     assert len(CHAPTERS) >= 16, [p.name for p in CHAPTERS]
     total = sum(len(_words(_split(p)[1])) for p in CHAPTERS)
-    assert total >= 20_000, f"draaiboek telt {total} woorden"
+    assert total >= MIN_WORDS, f"draaiboek telt {total} woorden"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
@@ -56,9 +61,71 @@ def test_front_matter(path: Path):
     meta, _ = _split(path)
     assert REQUIRED_KEYS <= set(meta), f"ontbreekt: {REQUIRED_KEYS - set(meta)}"
     assert "fase" in meta or "deel" in meta
-    urls = meta["bronnen"]
-    assert isinstance(urls, list) and urls
-    assert all(re.match(r"https?://\S+$", str(u)) for u in urls), urls
+    assert parse_sources(meta["bronnen"], path.name), "geen bronnen"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_link_resolves_to_a_source_record_and_every_record_is_cited(path: Path):
+    meta, body = _split(path)
+    index = SourceIndex(parse_sources(meta["bronnen"], path.name))
+    unresolved = [target for _, target in links(body) if index.resolve(target) is None]
+    assert not unresolved, f"links zonder bronrecord: {unresolved}"
+    cited = {r.id for r in index.cited_in(body)}
+    uncited = [r.id for r in index.records if r.id not in cited]
+    assert not uncited, f"bronnen die nergens in de tekst geciteerd worden: {uncited}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_sources_are_the_publishers_own_pages(path: Path):
+    meta, body = _split(path)
+    records = parse_sources(meta["bronnen"], path.name)
+    homepages = [r.url for r in records if r.url and is_homepage(r.url)]
+    assert not homepages, f"startpagina als bron: {homepages}"
+    aggregators = [r.url for r in records if r.url and is_aggregator(r.url) and not r.opmerking]
+    assert not aggregators, f"kopie op een verzamelsite, citeer de uitgever: {aggregators}"
+    bare = [t for _, t in links(body) if t.startswith("http") and is_homepage(t)]
+    assert not bare, f"link naar een startpagina in de tekst: {bare}"
+
+
+def test_the_presentation_is_one_source_everywhere():
+    records = []
+    for path in CHAPTERS:
+        meta, _ = _split(path)
+        records += [r for r in parse_sources(meta["bronnen"], path.name) if r.soort == "presentatie"]
+    assert records, "de presentatie van L. Janssens (2024) staat bij geen enkel hoofdstuk als bron"
+    assert {r.id for r in records} == {PRESENTATION_ID}, {r.id for r in records}
+    assert len({r.model_dump_json() for r in records}) == 1, "de presentatie is niet overal hetzelfde record"
+    assert all(r.url is None for r in records)
+
+
+def test_volgens_de_presentatie_is_not_a_refrain():
+    body = " ".join(_split(p)[1] for p in CHAPTERS).lower()
+    assert body.count("volgens de presentatie") <= MAX_PRESENTATION_MENTIONS
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_anchor_questions_belong_to_sections(path: Path):
+    meta, body = _split(path)
+    questions = meta.get("vragen") or {}
+    assert isinstance(questions, dict), "'vragen' is een mapping van sectietitel naar vragen"
+    headings = {h.lstrip("#").strip() for h, _ in _sections(body)}
+    for section, asked in questions.items():
+        assert section in headings, f"'vragen' noemt een sectie die niet bestaat: {section!r}"
+        assert isinstance(asked, list) and 3 <= len(asked) <= 6, f"{section}: 3 tot 6 vragen"
+        assert all(isinstance(q, str) and q.strip().endswith("?") for q in asked), section
+        assert not any(q in body for q in asked), f"{section}: een vraag staat ook in de leestekst"
+
+
+def test_no_passage_is_repeated_across_chapters():
+    seen: dict[str, str] = {}
+    repeated = []
+    for path in CHAPTERS:
+        _, body = _split(path)
+        for gram in _grams(_words(re.sub(r"\([^)]*\)", "", body))):
+            other = seen.setdefault(gram, path.name)
+            if other != path.name:
+                repeated.append((other, path.name, gram))
+    assert not repeated, repeated[:5]
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
