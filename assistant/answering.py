@@ -34,13 +34,30 @@ _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
 
 @dataclass
 class Relevance:
-    """How well the retrieved passages cover the question (for the refusal decision)."""
+    """How well the retrieved passages cover the question (for the refusal decision).
 
-    score: float
+    Attributes:
+        dense: best cosine between the question and a retrieved passage (semantic match).
+        coverage: rarity-weighted share of the question's words found in the top passages together.
+        best_passage: the same share for the best single passage.
+        unknown_share: share of the question's content words the corpus does not know.
+    """
+
     dense: float
     coverage: float
     best_passage: float
     unknown_share: float
+
+    def combine(self, dense_weight: float, union_weight: float, dense_floor: float,
+                dense_ceiling: float = 0.95) -> float:
+        """One score in [0, 1]: the rescaled cosine and the two lexical coverages, weighted.
+
+        Cosines of multilingual-e5 sit between about 0.75 (unrelated) and 0.95 (the same
+        question), so the cosine is mapped linearly from [floor, ceiling] onto [0, 1].
+        """
+        dense = min(max((self.dense - dense_floor) / (dense_ceiling - dense_floor), 0.0), 1.0)
+        lexical = 1.0 - dense_weight - union_weight
+        return dense_weight * dense + union_weight * self.coverage + lexical * self.best_passage
 
 
 class Assistant:
@@ -81,13 +98,15 @@ class Assistant:
         return snap.chunk(chunk_id) if chunk_id in snap.records else None
 
     def warm_up(self) -> None:
-        """Load the embedding model and the index now (the app calls this in the background)."""
+        """Load the model, the index and the word lists, and answer once (the app calls
+        this before it serves, so the first user's question is as fast as any other)."""
         from .query import zipf
 
         self.retriever.embeddings.warm_up()
         _ = self.retriever.snapshot.speller
         zipf("stem", "nl"), zipf("stem", "en")  # load both word-frequency lists now
-        self.retriever.search("STEM-alliantie", k=1)
+        self.ask("Hoe start een gemeente een STEM-alliantie?")
+        self.ask("How do we fund a STEM alliance?")
 
     def stream(self, question: str, history: Sequence = ()) -> Iterator[str | Answer]:
         """Yield text as the LLM writes it (nothing in offline mode), then the Answer."""
@@ -108,7 +127,7 @@ class Assistant:
         timings["retrieve_ms"] = _ms(t)
         relevance = self.relevance(prepared, q_vec, chunks)
         sections = self.retriever.with_siblings(chunks)
-        if relevance.score < self.settings.answer.refusal_threshold:
+        if not self.is_relevant(relevance):
             final = self._refusal(question, language, chunks, timings, t0)
         elif self.llm is not None:
             final = None
@@ -131,16 +150,20 @@ class Assistant:
         Weights and threshold are calibrated with ``evals/calibrate.py``.
         """
         if not chunks:
-            return Relevance(0.0, 0.0, 0.0, 0.0, 1.0)
+            return Relevance(0.0, 0.0, 0.0, 1.0)
         snap = self.retriever.snapshot
-        dense = max(float(c.extra.get("dense", 0.0)) for c in chunks[:3])
+        dense = max(float(c.extra.get("dense", 0.0)) for c in chunks)
         per_chunk = [set(analyze(f"{c.title} {c.section} {c.text}", snap.vocabulary)) for c in chunks[:3]]
         coverage = prepared.coverage(set().union(*per_chunk))
         best = max(prepared.coverage(t) for t in per_chunk)
         unknown_share = len(prepared.unknown) / max(len(prepared.words), 1)
+        return Relevance(dense, coverage, best, unknown_share)
+
+    def is_relevant(self, relevance: Relevance) -> bool:
+        """The calibrated refusal decision (weights and threshold from evals/tune.py)."""
         cfg = self.settings.answer
-        score = cfg.dense_weight * dense + cfg.union_weight * coverage + (1 - cfg.dense_weight - cfg.union_weight) * best
-        return Relevance(score, dense, coverage, best, unknown_share)
+        score = relevance.combine(cfg.dense_weight, cfg.union_weight, cfg.dense_floor, cfg.dense_ceiling)
+        return score >= cfg.refusal_threshold
 
     # -- steps ----------------------------------------------------------------
 

@@ -171,6 +171,12 @@ def _quiet_libraries() -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     for name in ("pypdf", "chromadb", "httpx", "sentence_transformers"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    ours = logging.getLogger("assistant")  # our own warnings (e.g. the embedding fallback) reach the user
+    if not ours.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("Let op: %(message)s"))
+        ours.addHandler(handler)
+        ours.propagate = False
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,6 +8,7 @@ several). Metrics follow their usual definitions with binary relevance.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -177,9 +178,12 @@ class TutorialBaseline:
             self.sections[doc_id] = _section_offsets(text)
             docs.append(Document(page_content=text, metadata={"doc_id": doc_id}))
         chunks = splitter.split_documents(docs)
-        client = chromadb.PersistentClient(path=str(workdir), settings=ChromaSettings(anonymized_telemetry=False))
+        digest = hashlib.sha256("".join(d.page_content for d in docs).encode()).hexdigest()[:12]
+        name = re.sub(r"[^a-zA-Z0-9]+", "-", f"tutorial-{embeddings.model_id}")[:40].strip("-")
+        client = chromadb.PersistentClient(path=str(Path(workdir) / f"{name}-{digest}"),
+                                           settings=ChromaSettings(anonymized_telemetry=False))
         self.store = Chroma(collection_name="tutorial", embedding_function=embeddings, client=client)
-        if self.store._collection.count() == 0:
+        if self.store._collection.count() == 0:  # built once per corpus version and model
             self.store.add_documents(chunks)
         self.k = k
 

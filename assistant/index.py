@@ -26,7 +26,7 @@ import numpy as np
 from .settings import Settings
 from .types import SourceChunk
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 class IndexProblem(RuntimeError):
@@ -41,11 +41,12 @@ class IndexMismatch(IndexProblem):
     """The index was built with other embedding or chunk settings."""
 
 
-def build_signature(settings: Settings, model_id: str) -> dict[str, Any]:
+def build_signature(settings: Settings, embedder) -> dict[str, Any]:
     """What must match between ingest and query for the index to be valid."""
     return {
         "format": FORMAT_VERSION,
-        "embedding_model": model_id,
+        "embedding_backend": embedder.backend,
+        "embedding_model": embedder.model_id,
         "chunk_size": settings.chunking.size,
         "chunk_overlap": settings.chunking.overlap,
     }

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import chunk_document, content_hash, doc_identity, embedding_text
-from .embeddings import LocalEmbeddings, make_embeddings
+from .embeddings import Embedder, make_embeddings
 from .index import Snapshot, SnapshotStore, build_signature, check_signature, make_vector_store
 from .loaders import SkipFile, load
 from .settings import Settings
@@ -80,14 +80,14 @@ class Ingestor:
             from settings when needed, so a no-op ingest never loads the model.
     """
 
-    def __init__(self, settings: Settings, embeddings: LocalEmbeddings | None = None):
+    def __init__(self, settings: Settings, embeddings: Embedder | None = None):
         self.settings = settings
         self._embeddings = embeddings
         self.snapshots = SnapshotStore(settings.index_dir)
         self._show_progress = True
 
     @property
-    def embeddings(self) -> LocalEmbeddings:
+    def embeddings(self) -> Embedder:
         if self._embeddings is None:
             self._embeddings = make_embeddings(self.settings.embeddings)
         return self._embeddings
@@ -133,14 +133,8 @@ class Ingestor:
         manifest = self.snapshots.read_manifest()
         if rebuild or manifest is None:
             return Snapshot(signature={})
-        check_signature(manifest["signature"], build_signature(self.settings, self.embeddings_model_id()))
+        check_signature(manifest["signature"], build_signature(self.settings, self.embeddings))
         return self.snapshots.load()
-
-    def embeddings_model_id(self) -> str:
-        """The model id without loading the model."""
-        from .embeddings import resolve_model
-
-        return resolve_model(self.settings.embeddings.model)[1]
 
     def _scan(self, roots: list[Path], report: IngestReport) -> Iterator[_Candidate]:
         limit = self.settings.ingest.max_file_mb * 1024 * 1024
@@ -187,7 +181,7 @@ class Ingestor:
         new_records = {c.id: c.to_record() for chunks in fresh.values() for c in chunks}
         records = {cid: old.records.get(cid) or new_records[cid] for cid in chunk_ids}
         to_embed = [SourceChunk.from_record(records[cid]) for cid in chunk_ids if cid not in old.records]
-        signature = build_signature(self.settings, self.embeddings_model_id())
+        signature = build_signature(self.settings, self.embeddings)
         store = None
         if to_embed:
             store = make_vector_store(self.settings, self.embeddings, signature)
@@ -207,8 +201,8 @@ class Ingestor:
         sentences = [s for c in chunks for s in c.extra["sentences"]]
         total = len(chunks) + len(sentences)
         with _progress_bar(total, progress, self._show_progress) as tick:
-            vectors = self.embeddings.encode([embedding_text(c) for c in chunks], tick)
-            sent_vectors = self.embeddings.encode(sentences, tick)
+            vectors = self.embeddings.embed_passages([embedding_text(c) for c in chunks], tick)
+            sent_vectors = self.embeddings.embed_passages(sentences, tick)
         offset = 0
         for c in chunks:
             n = len(c.extra["sentences"])

