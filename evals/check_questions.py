@@ -52,6 +52,10 @@ TYPOS = {
     "q145": "partnerkaard",
     "q156": "municipalty",
     "q162": "verkening",
+    "q166": "inwner",
+    "q182": "secundiare",
+    "q185": "quadrupel",
+    "q194": "netwekren",
 }
 
 MIN_TOTAL = 130
