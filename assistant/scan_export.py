@@ -1,10 +1,12 @@
 """Exports of a netwerkscan result: plan of approach and draft council note (raadsnota).
 
 Both documents are first built as a small list of blocks (:class:`Document`), then
-rendered to Markdown or to PDF (fpdf2, DejaVu fonts from matplotlib for ë, € and –).
-Footnotes are numbered in order of first use in each document and give the document
-title, section (or page) and the quote, like the citations of a chat answer. matplotlib
-and fpdf2 are imported inside the functions that need them.
+rendered to Markdown or to PDF (fpdf2, DejaVu fonts from matplotlib for ë, € and –), or
+to DOCX by :mod:`assistant.scan_docx`. Footnotes are numbered in order of first use in
+each document and give the document title, section (or page) and the quote, like the
+citations of a chat answer; text that cites carries its footnote numbers as data
+(:class:`Noted`), and only the Markdown and PDF renderers turn them into ``[n]`` markers.
+matplotlib and fpdf2 are imported inside the functions that need them.
 """
 
 from __future__ import annotations
@@ -25,12 +27,38 @@ MONTHS = 12
 # --------------------------------------------------------------------------- blocks
 
 
+@dataclass(frozen=True)
+class Noted:
+    """Text followed by footnotes; ``str()`` gives the Markdown and PDF form ``text [1][3]``."""
+
+    text: str
+    notes: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        marks = "".join(f"[{n}]" for n in self.notes)
+        return f"{self.text} {marks}" if marks else self.text
+
+
+@dataclass(frozen=True)
+class Note:
+    """A numbered footnote: the citation it stands for."""
+
+    n: int
+    citation: Citation
+
+    def __str__(self) -> str:
+        return f"[{self.n}] {footnote_text(self.citation)}"
+
+
 @dataclass
 class Block:
-    """One piece of a document; ``kind`` decides how it is rendered."""
+    """One piece of a document; ``kind`` decides how it is rendered.
+
+    ``text`` and the items of bullets may be :class:`Noted`; footnotes items are :class:`Note`.
+    """
 
     kind: str  # title, heading, para, note, bullets, numbered, table, chart, steps, timeline, footnotes
-    text: str = ""
+    text: str | Noted = ""
     items: list[Any] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
     data: bytes = b""
@@ -51,7 +79,7 @@ class StepItem:
     title: str
     meta: str
     body: str
-    source: str
+    source: Noted
 
 
 class Footnotes:
@@ -61,20 +89,24 @@ class Footnotes:
         self._numbers: dict[tuple[str, str], int] = {}
         self._citations: list[Citation] = []
 
-    def mark(self, citations: list[Citation]) -> str:
-        """Markers like ``[1][3]`` for ``citations``, registering new ones."""
-        marks = []
+    def mark(self, citations: list[Citation]) -> tuple[int, ...]:
+        """The footnote numbers of ``citations``, registering new ones."""
+        numbers = []
         for c in citations:
             key = (c.chunk_id, c.quote)
             if key not in self._numbers:
                 self._numbers[key] = len(self._numbers) + 1
                 self._citations.append(c)
-            marks.append(f"[{self._numbers[key]}]")
-        return "".join(marks)
+            numbers.append(self._numbers[key])
+        return tuple(numbers)
 
-    def entries(self) -> list[str]:
-        """One line per footnote: number, document, section or page, quote, file."""
-        return [f"[{i}] {footnote_text(c)}" for i, c in enumerate(self._citations, start=1)]
+    def noted(self, text: str, citations: list[Citation]) -> Noted:
+        """``text`` with the footnotes of ``citations``."""
+        return Noted(text, self.mark(citations))
+
+    def entries(self) -> list[Note]:
+        """The footnotes in number order."""
+        return [Note(i, c) for i, c in enumerate(self._citations, start=1)]
 
 
 def footnote_text(c: Citation) -> str:
@@ -214,12 +246,11 @@ def _profile_blocks(result: ScanResult, chart: bytes | None) -> list[Block]:
 
 
 def _step_item(step: PlanStep, voice: str, notes: Footnotes) -> StepItem:
-    marks = notes.mark(step.citations)
     return StepItem(
         title=step.advice.title,
         meta=f"{months_label(step.months)} · {step.dimension_name} · prioriteit {step.advice.priority}",
         body=step.text(voice),
-        source=f"{source_line(step.citations)} {marks}",
+        source=notes.noted(source_line(step.citations), step.citations),
     )
 
 
@@ -242,17 +273,18 @@ def council_document(result: ScanResult) -> Document:
                       f"({voice['naam']}); na te kijken en aan te vullen door de administratie."),
         Block("heading", NOTE_HEADINGS[0]),
         Block("para", _fill(texts["context"], values)),
-        *[Block("para", f"{item.text_in(result.voice)} {notes.mark(item.citations)}") for item in result.facts],
+        *[Block("para", notes.noted(item.text_in(result.voice), item.citations)) for item in result.facts],
         Block("heading", NOTE_HEADINGS[1]),
         Block("para", _fill(texts["motivering"], values)),
-        *[Block("para", f"{item.text_in(result.voice)} {notes.mark(item.citations)}") for item in result.motivation],
-        Block("bullets", items=[f"{s.advice.title} ({months_label(s.months)}) {notes.mark(s.citations)}" for s in result.plan]),
+        *[Block("para", notes.noted(item.text_in(result.voice), item.citations)) for item in result.motivation],
+        Block("bullets", items=[notes.noted(f"{s.advice.title} ({months_label(s.months)})", s.citations)
+                                for s in result.plan]),
         Block("heading", NOTE_HEADINGS[2]),
         Block("numbered", items=[_fill(t, values) for t in texts["voorstel"]]),
         Block("heading", NOTE_HEADINGS[3]),
         Block("para", _fill(texts["budget"], values)),
         Block("note", result.budget.note),
-        *[Block("para", f"{item.text_in(result.voice)} {notes.mark(item.citations)}") for item in result.funding],
+        *[Block("para", notes.noted(item.text_in(result.voice), item.citations)) for item in result.funding],
         Block("heading", NOTE_HEADINGS[4]),
         Block("para", _fill(texts["tijdlijn"], values)),
         Block("timeline", items=_timeline_rows(result.plan)),
@@ -306,7 +338,7 @@ def _md_block(b: Block, chart_name: str | None) -> str:
         case "heading":
             return f"## {b.text}"
         case "para":
-            return b.text
+            return str(b.text)
         case "note":
             return f"*{b.text}*"
         case "bullets":
@@ -322,7 +354,7 @@ def _md_block(b: Block, chart_name: str | None) -> str:
         case "timeline":
             return _md_timeline(b.items)
         case "footnotes":
-            return "\n\n".join(b.items)
+            return "\n\n".join(map(str, b.items))
     raise ValueError(f"unknown block kind {b.kind!r}")
 
 
@@ -426,7 +458,7 @@ def _pdf_heading(pdf, b: Block) -> None:
 
 
 def _pdf_para(pdf, b: Block) -> None:
-    _text(pdf, b.text)
+    _text(pdf, str(b.text))
     pdf.ln(1.5)
 
 
@@ -441,7 +473,7 @@ def _pdf_list(pdf, items: list[str], labels: list[str]) -> None:
         pdf.set_text_color(0, 0, 0)
         pdf.set_x(pdf.l_margin)
         pdf.cell(7, LINE, label)
-        pdf.multi_cell(0, LINE, item, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, LINE, str(item), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(0.8)
     pdf.ln(1)
 
@@ -457,12 +489,20 @@ def _pdf_numbered(pdf, b: Block) -> None:
 def _pdf_table(pdf, b: Block) -> None:
     pdf.set_font(FONT, "", 9.5)
     pdf.set_text_color(0, 0, 0)
-    with pdf.table(col_widths=(90, 35, 45), line_height=6, text_align=("LEFT", "CENTER", "LEFT")) as table:
+    with pdf.table(col_widths=_col_widths(len(b.header)), line_height=6,
+                   text_align=("LEFT", *["CENTER"] * (len(b.header) - 2), "LEFT")) as table:
         for row in [b.header, *b.items]:
             cells = table.row()
             for value in row:
                 cells.cell(value)
     pdf.ln(2)
+
+
+def _col_widths(columns: int) -> tuple[float, ...]:
+    """Relative widths: the profile table as before; wider tables give the first column 30 %."""
+    if columns == 3:
+        return (90, 35, 45)
+    return (30, *[70 / (columns - 1)] * (columns - 1))
 
 
 def _pdf_chart(pdf, b: Block) -> None:
@@ -480,7 +520,7 @@ def _pdf_steps(pdf, b: Block) -> None:
         _text(pdf, f"{n}. {step.title}", size=10.5, style="B")
         _text(pdf, step.meta, size=8.5, color=(90, 90, 90), indent=5)
         _text(pdf, step.body, indent=5)
-        _text(pdf, step.source, size=8.5, style="I", color=ACCENT, indent=5)
+        _text(pdf, str(step.source), size=8.5, style="I", color=ACCENT, indent=5)
         pdf.ln(2)
 
 
@@ -518,7 +558,7 @@ def _fit(pdf, text: str, width: float) -> str:
 
 def _pdf_footnotes(pdf, b: Block) -> None:
     for entry in b.items:
-        _text(pdf, entry, size=8.5)
+        _text(pdf, str(entry), size=8.5)
         pdf.ln(1)
 
 
