@@ -142,12 +142,13 @@ class BudgetBand:
 
 @dataclass(frozen=True)
 class BudgetRules:
-    """The indicative budget ranges of the council note (not drawn from the sources)."""
+    """The indicative budget ranges of the council note, derived from the draaiboek's cost estimate."""
 
     note: str
     cost_per_fte: tuple[float, float]
     hours_per_fte: float
     bands: tuple[BudgetBand, ...]
+    sources: tuple[SourceRef, ...] = ()
 
     def band_for(self, inhabitants: int) -> BudgetBand:
         """The first band whose upper limit holds ``inhabitants``."""
@@ -192,6 +193,9 @@ class ScanConfig:
     voices: dict[str, dict[str, str]]
     version: int = 1
     region_advices: list[Advice] = field(default_factory=list)
+    decision: list[CouncilBlock] = field(default_factory=list)
+    """Cited statements on how the council decides (the model decision, the place in the BBC)."""
+    legal_basis: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path | None = None) -> "ScanConfig":
@@ -238,8 +242,8 @@ class ScanConfig:
 
     def source_refs(self) -> list[SourceRef]:
         """Every draaiboek section the data file names, advices and council blocks alike."""
-        blocks = [*self.advices, *self.region_advices, *self.facts, *self.motivation, *self.funding]
-        return [ref for block in blocks for ref in block.sources]
+        blocks = [*self.advices, *self.region_advices, *self.facts, *self.motivation, *self.funding, *self.decision]
+        return [ref for block in blocks for ref in block.sources] + list(self.budget_rules.sources)
 
     def check_sources(self, sections: set[tuple[str, str]]) -> None:
         """Check that every named section exists among ``(doc_id, section)`` pairs.
@@ -273,6 +277,8 @@ def _build_config(raw: dict[str, Any]) -> ScanConfig:
         voices=raw["stemmen"],
         version=int(raw["versie"]),
         region_advices=[_advice(a) for a in raw.get("regio_adviezen") or []],
+        decision=[_council_block(b) for b in council.get("besluitvorming") or []],
+        legal_basis=tuple(" ".join(g.split()) for g in council.get("juridische_grond") or []),
     )
 
 
@@ -312,7 +318,7 @@ def _budget_rules(raw: dict[str, Any]) -> BudgetRules:
     )
     return BudgetRules(
         note=" ".join(raw["toelichting"].split()), cost_per_fte=tuple(raw["loonkost_per_vte"]),
-        hours_per_fte=float(raw["uren_per_vte"]), bands=bands,
+        hours_per_fte=float(raw["uren_per_vte"]), bands=bands, sources=_source_refs(raw.get("bron") or []),
     )
 
 
@@ -325,7 +331,8 @@ def _config_problems(config: ScanConfig) -> list[str]:
         *[p for a in config.advices for p in _advice_problems(a, config)],
         *[p for a in config.region_advices for p in _advice_problems(a, config, REGION_CONDITION_KEYS)],
         *_duplicates("advies", [a.id for a in [*config.advices, *config.region_advices]]),
-        *[p for b in [*config.facts, *config.motivation, *config.funding] for p in _voice_problems(b.id, b.text)],
+        *[p for b in [*config.facts, *config.motivation, *config.funding, *config.decision]
+          for p in _voice_problems(b.id, b.text)],
         *[f"De raadsnota mist teksten voor stem '{v}'." for v in VOICES if v not in config.council_texts],
     ]
 
@@ -868,7 +875,7 @@ class CouncilItem:
 
 @dataclass
 class BudgetEstimate:
-    """Indicative budget range for the council note; never drawn from the sources."""
+    """Indicative budget range for the council note, cited to the draaiboek's cost estimate."""
 
     operating: tuple[float, float]
     fte: tuple[float, float]
@@ -878,6 +885,7 @@ class BudgetEstimate:
     available_hours: float
     available_budget: float
     note: str
+    citations: list[Citation] = field(default_factory=list)
 
     @staticmethod
     def position(value: float, bounds: tuple[float, float]) -> str:
@@ -891,6 +899,7 @@ class BudgetEstimate:
             "staff_hours_per_week": [round(h, 1) for h in self.hours],
             "staff_cost_eur_per_year": list(self.staff_cost), "total_eur_per_year": list(self.total),
             "available_hours_per_week": self.available_hours, "available_budget_eur_per_year": self.available_budget,
+            "citations": [c.to_json() for c in self.citations],
         }
 
 
@@ -926,6 +935,7 @@ class ScanResult:
     funding: list[CouncilItem]
     budget: BudgetEstimate
     config: ScanConfig = field(repr=False)
+    decision: list[CouncilItem] = field(default_factory=list)
 
     def with_voice(self, voice: str) -> "ScanResult":
         """The same result and citations, written in another voice."""
@@ -933,7 +943,7 @@ class ScanResult:
 
     def citations(self) -> list[Citation]:
         """Every distinct citation, in number order."""
-        items = [*self.plan, *self.facts, *self.motivation, *self.funding]
+        items = [*self.plan, *self.facts, *self.motivation, *self.funding, *self.decision, self.budget]
         unique = {c.n: c for item in items for c in item.citations}
         return [unique[n] for n in sorted(unique)]
 
@@ -1007,22 +1017,25 @@ class NetworkScan:
         config = self.config
         profile = compute_profile(config, answers)
         advices = select_advices(config, profile, answers)
-        blocks = [*config.facts, *config.motivation, *config.funding]
+        blocks = [*config.facts, *config.motivation, *config.funding, *config.decision]
+        rules = config.budget_rules
         groups = number_citations(
             [self._cite(a.sources, a.text[DEFAULT_VOICE]) for a in advices]
             + [self._cite(b.sources, b.text[DEFAULT_VOICE]) for b in blocks]
+            + [self._cite(rules.sources, rules.note)]
         )
         steps = [
             PlanStep(rank, a, config.dimension(a.dimension).name, cites)
             for rank, (a, cites) in enumerate(zip(advices, groups), start=1)
         ]
-        items = [CouncilItem(b.id, b.text, cites) for b, cites in zip(blocks, groups[len(advices):])]
-        n_facts, n_motivation = len(config.facts), len(config.motivation)
+        items = [CouncilItem(b.id, b.text, cites) for b, cites in zip(blocks, groups[len(advices):-1])]
+        n_facts, n_motivation, n_funding = len(config.facts), len(config.motivation), len(config.funding)
+        budget = dataclasses.replace(estimate_budget(rules, answers.context), citations=groups[-1])
         return ScanResult(
             municipality=answers.municipality, voice=voice, context=answers.context, profile=profile,
             plan=steps, facts=items[:n_facts], motivation=items[n_facts:n_facts + n_motivation],
-            funding=items[n_facts + n_motivation:], budget=estimate_budget(config.budget_rules, answers.context),
-            config=config,
+            funding=items[n_facts + n_motivation:n_facts + n_motivation + n_funding], budget=budget,
+            config=config, decision=items[n_facts + n_motivation + n_funding:],
         )
 
     def _cite(self, refs: tuple[SourceRef, ...], text: str) -> list[Citation]:

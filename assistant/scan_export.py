@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .scan import PlanStep, ScanResult
+from .scan import CouncilItem, PlanStep, ScanResult
 from .types import Citation
 
 PLAN_HEADINGS = ("Uitgangssituatie", "Profiel per dimensie", "Prioritaire stappen", "Tijdlijn (12 maanden)", "Voetnoten")
-NOTE_HEADINGS = ("Context", "Motivering", "Voorstel", "Budget", "Tijdlijn", "Voetnoten")
+# The council note follows the draaiboek's model raadsbesluit (chapter 16), then adds a timeline.
+NOTE_HEADINGS = ("Aanleiding", "Juridische grond", "Argumentatie", "Financiële weerslag", "Besluit", "Tijdlijn", "Voetnoten")
 MONTHS = 12
 
 
@@ -260,11 +261,21 @@ def _timeline_rows(plan: list[PlanStep]) -> list[tuple[str, int, int]]:
 
 
 def council_document(result: ScanResult) -> Document:
-    """The draft council note: context, motivation, proposal, budget, timeline, footnotes."""
+    """The draft council note, built like the draaiboek's model raadsbesluit.
+
+    Aanleiding, juridische grond, argumentatie, financiële weerslag (the budget range cited
+    to the draaiboek's cost estimate) and a besluit in articles, then the timeline and the
+    footnotes. Placeholders in square brackets are for the administration to fill in.
+    """
     notes = Footnotes()
     texts = result.config.council_texts[result.voice]
     values = template_values(result)
     voice = result.config.voices[result.voice]
+    decided = {item.id: item for item in result.decision}
+
+    def cited(items: list[CouncilItem]) -> list[Block]:
+        return [Block("para", notes.noted(item.text_in(result.voice), item.citations)) for item in items]
+
     title = "Ontwerp van raadsnota"
     blocks = [
         Block("title", title),
@@ -273,22 +284,26 @@ def council_document(result: ScanResult) -> Document:
                       f"({voice['naam']}); na te kijken en aan te vullen door de administratie."),
         Block("heading", NOTE_HEADINGS[0]),
         Block("para", _fill(texts["context"], values)),
-        *[Block("para", notes.noted(item.text_in(result.voice), item.citations)) for item in result.facts],
+        *cited(result.facts),
         Block("heading", NOTE_HEADINGS[1]),
+        *cited([decided[i] for i in ("model-raadsbesluit",) if i in decided]),
+        Block("bullets", items=list(result.config.legal_basis)),
+        Block("heading", NOTE_HEADINGS[2]),
         Block("para", _fill(texts["motivering"], values)),
-        *[Block("para", notes.noted(item.text_in(result.voice), item.citations)) for item in result.motivation],
+        *cited(result.motivation),
         Block("bullets", items=[notes.noted(f"{s.advice.title} ({months_label(s.months)})", s.citations)
                                 for s in result.plan]),
-        Block("heading", NOTE_HEADINGS[2]),
-        Block("numbered", items=[_fill(t, values) for t in texts["voorstel"]]),
         Block("heading", NOTE_HEADINGS[3]),
         Block("para", _fill(texts["budget"], values)),
-        Block("note", result.budget.note),
-        *[Block("para", notes.noted(item.text_in(result.voice), item.citations)) for item in result.funding],
+        Block("note", notes.noted(result.budget.note, result.budget.citations)),
+        *cited(result.funding),
+        *cited([decided[i] for i in ("bbc",) if i in decided]),
         Block("heading", NOTE_HEADINGS[4]),
+        *[Block("para", f"Artikel {n}. {_fill(t, values)}") for n, t in enumerate(texts["besluit"], start=1)],
+        Block("heading", NOTE_HEADINGS[5]),
         Block("para", _fill(texts["tijdlijn"], values)),
         Block("timeline", items=_timeline_rows(result.plan)),
-        Block("heading", NOTE_HEADINGS[5]),
+        Block("heading", NOTE_HEADINGS[6]),
         Block("footnotes", items=notes.entries()),
     ]
     return Document(title, blocks)
@@ -340,7 +355,7 @@ def _md_block(b: Block, chart_name: str | None) -> str:
         case "para":
             return str(b.text)
         case "note":
-            return f"*{b.text}*"
+            return f"*{str(b.text)}*"
         case "bullets":
             return "\n".join(f"- {i}" for i in b.items)
         case "numbered":
@@ -463,7 +478,7 @@ def _pdf_para(pdf, b: Block) -> None:
 
 
 def _pdf_note(pdf, b: Block) -> None:
-    _text(pdf, b.text, size=8.5, style="I", color=(90, 90, 90))
+    _text(pdf, str(b.text), size=8.5, style="I", color=(90, 90, 90))
     pdf.ln(1.5)
 
 

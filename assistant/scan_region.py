@@ -225,7 +225,7 @@ class RegionResult:
         return dataclasses.replace(self, voice=check_voice(voice))
 
     def citations(self) -> list[Citation]:
-        unique = {c.n: c for s in self.steps for c in s.citations}
+        unique = {c.n: c for item in [*self.steps, self.budget] for c in item.citations}
         return [unique[n] for n in sorted(unique)]
 
     def to_json(self) -> dict[str, Any]:
@@ -257,11 +257,14 @@ class RegionScan:
         config = self.scan.config
         region = region_profile(config, [m.answers for m in files.members], files.name, files.missing)
         advices = select_region_advices(config, region)
-        finder = self.scan.finder
-        groups = number_citations([[finder.cite(ref, a.text[DEFAULT_VOICE]) for ref in a.sources] for a in advices])
+        finder, rules = self.scan.finder, config.budget_rules
+        groups = number_citations(
+            [[finder.cite(ref, a.text[DEFAULT_VOICE]) for ref in a.sources] for a in advices]
+            + [[finder.cite(ref, rules.note) for ref in rules.sources]]
+        )
         steps = [
             RegionStep(rank, a, region.dimension(a.dimension), cites)
             for rank, (a, cites) in enumerate(zip(advices, groups), start=1)
         ]
-        budget = estimate_budget(config.budget_rules, region.answers.context)
+        budget = dataclasses.replace(estimate_budget(rules, region.answers.context), citations=groups[-1])
         return RegionResult(region, steps, budget, voice, config)

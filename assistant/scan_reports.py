@@ -179,7 +179,7 @@ def region_document(result: RegionResult, chart: bytes | None = None) -> Documen
         Block("steps", items=[_region_step_item(s, result.voice, notes) for s in result.steps]),
         Block("heading", REGION_HEADINGS[4]),
         Block("para", _region_budget(result)),
-        Block("note", result.budget.note),
+        Block("note", notes.noted(result.budget.note, result.budget.citations)),
         Block("heading", REGION_HEADINGS[5]),
         Block("timeline", items=[(f"{s.rank}. {s.advice.title}", *s.months) for s in
                                  sorted(result.steps, key=lambda s: (s.months[0], s.rank))]),

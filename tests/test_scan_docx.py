@@ -115,16 +115,22 @@ def test_plan_docx_has_headings_numbered_steps_a_table_the_radar_and_footnotes(r
     assert word.core_properties.language == "nl-BE"
 
 
-def test_council_note_docx_has_its_sections_the_proposal_and_footnotes(result, tmp_path):
+def test_council_note_docx_follows_the_model_decision_with_footnotes(result, tmp_path):
     word = open_docx(str(write_docx(council_document(result), tmp_path / "nota.docx")))
     assert [p.text for p in _styled(word, "Heading 1")] == list(NOTE_HEADINGS[:-1])
-    proposal = _styled(word, "List Number")
-    assert len(proposal) == 4 and all(p.text.startswith("De gemeenteraad") for p in proposal[:3])
+    assert NOTE_HEADINGS[:5] == ("Aanleiding", "Juridische grond", "Argumentatie", "Financiële weerslag", "Besluit")
+    articles = [p.text for p in word.paragraphs if p.text.startswith("Artikel ")]
+    assert [a.split(".")[0] for a in articles] == [f"Artikel {n}" for n in range(1, 6)]
+    assert articles[1].startswith("Artikel 2. De gemeenteraad keurt een jaarlijkse werkingsbijdrage tussen € 2.000 en € 8.000")
     assert "na te kijken en aan te vullen door de administratie" in word.paragraphs[2].text
+    legal = [p.text for p in _styled(word, "List Bullet") if "Decreet over het lokaal bestuur" in p.text]
+    assert legal == ["Decreet over het lokaal bestuur van 22 december 2017, artikel 41 "
+                     "(bevoegdheden die de raad niet kan toevertrouwen)."]
     notes = _footnotes(word)
     assert len(notes) == len(_references(word.element.body)) >= len(result.plan)
     fact = result.facts[0].citations[0]
     assert any(f"› {fact.section}: “{fact.quote}”" in text for text in notes.values())
+    assert any("Budget en besluitvorming › Model van raadsbesluit: “" in text for text in notes.values())
     assert any(len(t.rows) == len(result.plan) + 1 and len(t.columns) == 13 for t in word.tables)  # the timeline
 
 
