@@ -27,6 +27,11 @@ _EXPORTS = {
     "NetworkScan": "scan",
     "ScanResult": "scan",
     "ScanInputError": "scan",
+    "ScanComparison": "scan_compare",
+    "compare_scans": "scan_compare",
+    "RegionScan": "scan_region",
+    "RegionResult": "scan_region",
+    "read_region_files": "scan_files",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -41,6 +46,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .answering import Assistant
     from .embeddings import make_embeddings
     from .scan import NetworkScan, ScanInputError, ScanResult
+    from .scan_compare import ScanComparison, compare_scans
+    from .scan_files import read_region_files
+    from .scan_region import RegionResult, RegionScan
     from .index import IndexMismatch, IndexMissing, IndexProblem
     from .ingestion import IngestReport, Ingestor
     from .retrieval import Retriever

@@ -28,7 +28,7 @@ from .scan import (
 )
 from .scan_files import same_municipality
 
-SAME = 1e-9
+TOLERANCE = 1e-9  # scores are means of a few integers: any real change is at least 0.2
 
 
 class Direction(str, Enum):
@@ -66,9 +66,9 @@ class DimensionChange:
 
     @property
     def direction(self) -> Direction:
-        if self.delta > SAME:
+        if self.delta > TOLERANCE:
             return Direction.BETTER
-        return Direction.WORSE if self.delta < -SAME else Direction.SAME
+        return Direction.WORSE if self.delta < -TOLERANCE else Direction.SAME
 
     @property
     def new_stage(self) -> bool:
