@@ -513,7 +513,7 @@ def _parse_scale_answers(raw: Any, config: ScanConfig, problems: list[str]) -> d
     ]
     answers: dict[str, int] = {}
     for q in config.questions:
-        value = _scale_value(raw.get(q.id))
+        value = scale_value(raw.get(q.id))
         if q.id not in raw or raw.get(q.id) is None:
             problems.append(f"Vraag {q.id} is niet beantwoord ({q.text}). Toegestane waarden: {q.allowed()}.")
         elif value is None:
@@ -523,7 +523,7 @@ def _parse_scale_answers(raw: Any, config: ScanConfig, problems: list[str]) -> d
     return answers
 
 
-def _scale_value(value: Any) -> int | None:
+def scale_value(value: Any) -> int | None:
     """An answer on the scale, accepting 3 and "3" but not True, 2.5 or "ja"."""
     if isinstance(value, bool):
         return None
@@ -548,7 +548,7 @@ def _parse_context(raw: Any, config: ScanConfig, problems: list[str]) -> dict[st
             if f.required:
                 problems.append(f"Contextveld '{f.id}' ontbreekt ({f.label}).")
             continue
-        parsed, problem = _context_value(f, value)
+        parsed, problem = context_value(f, value)
         if problem:
             problems.append(problem)
         else:
@@ -556,7 +556,7 @@ def _parse_context(raw: Any, config: ScanConfig, problems: list[str]) -> dict[st
     return context
 
 
-def _context_value(f: ContextField, value: Any) -> tuple[Any, str | None]:
+def context_value(f: ContextField, value: Any) -> tuple[Any, str | None]:
     """Parse one context value; returns (value, None) or (None, a Dutch problem)."""
     if f.kind == "tekst":
         return str(value).strip(), None

@@ -19,9 +19,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .settings import Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .scan_export import Document
 
 
 def add_scan_parser(subparsers) -> argparse.ArgumentParser:
@@ -62,9 +65,9 @@ class ScanOutputs:
 
     kind: str
     """'Plan van aanpak' or 'Regionaal profiel'."""
-    document: Callable[[bool], Any]
-    """The plan or the regional profile (a scan_export.Document), with or without its chart."""
-    council: Callable[[], Any] | None
+    document: Callable[[bool], Document]
+    """The plan or the regional profile, with or without its chart."""
+    council: Callable[[], Document] | None
     radar: Callable[[], bytes]
     data: Callable[[], dict[str, Any]]
 

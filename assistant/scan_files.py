@@ -24,10 +24,10 @@ from .scan import (
     ScanAnswers,
     ScanConfig,
     ScanInputError,
-    _context_value,
-    _scale_value,
     check_version,
+    context_value,
     parse_answers,
+    scale_value,
 )
 
 REGION_KEYS = ("versie", "regio", "gemeenten")
@@ -128,11 +128,11 @@ def read_draft(path: Path, config: ScanConfig) -> Draft:
         problems = tuple(exc.problems)
     answers_raw = raw.get("antwoorden") if isinstance(raw.get("antwoorden"), dict) else {}
     context_raw = raw.get("context") if isinstance(raw.get("context"), dict) else {}
-    answers = {q.id: v for q in config.questions if (v := _scale_value(answers_raw.get(q.id))) is not None}
+    answers = {q.id: v for q in config.questions if (v := scale_value(answers_raw.get(q.id))) is not None}
     context = {}
     for f in config.context_fields:
         if context_raw.get(f.id) not in (None, ""):
-            value, problem = _context_value(f, context_raw[f.id])
+            value, problem = context_value(f, context_raw[f.id])
             if problem is None:
                 context[f.id] = value
     name = str(raw.get("gemeente") or "").strip()

@@ -25,7 +25,6 @@ from .scan import (
     Profile,
     ScanAnswers,
     ScanConfig,
-    _in_range,
     advice_applies,
     check_voice,
     compute_profile,
@@ -157,8 +156,8 @@ def region_advice_applies(advice: Advice, region: RegionProfile) -> bool:
     usual = {k: v for k, v in advice.when.items() if k not in REGION_CONDITION_KEYS}
     if not advice_applies(dataclasses.replace(advice, when=usual), region.profile, region.answers):
         return False
-    spread = advice.when.get("spreiding")
-    if spread is not None and not _in_range(region.dimension(advice.dimension).spread, spread):
+    spread, bounds = region.dimension(advice.dimension).spread, advice.when.get("spreiding", {})
+    if not bounds.get("min", 0) - 1e-9 <= spread <= bounds.get("max", 3) + 1e-9:
         return False
     anywhere = advice.when.get("ergens", {})
     return all(any(m.answers[q] in allowed for m in region.members) for q, allowed in anywhere.items())
