@@ -34,7 +34,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	@touch $@
 
 ingest: $(VENV)/.installed
-	$(BIN)/alliantiewijzer ingest || [ $$? -eq 2 ]
+	$(BIN)/alliantiewijzer ingest --rebuild-if-needed || [ $$? -eq 2 ]
 
 run: ingest
 	$(BIN)/python app.py

@@ -1,9 +1,9 @@
 """The assistant service: question in, grounded answer with numbered citations out.
 
-``Assistant.ask`` is the only entry point the CLI and the app use. The default mode
-composes the answer from the retrieved sentences (offline, deterministic); when an LLM
-is configured it writes the answer from the same numbered sources, after which every
-citation is checked against the retrieved chunks.
+A question is analysed once (language, follow-up, typos, English expansion) into a
+prepared query, searched against one snapshot, judged (answer or refuse), and then
+answered: offline by the composer (the default), or by a language model from the
+same ranked sections, after which every citation and every sentence is checked.
 """
 
 from __future__ import annotations
@@ -18,14 +18,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import prompts
-from .composer import Composer, citation_for, tidy
+from .citations import CitationBook, weak_source_notice
+from .composer import Composer
+from .intent import classify, question_parts
 from .language import detect_language
 from .llm import describe, make_chat_model
-from .query import PreparedQuery, previous_questions, resolve_follow_up
-from .retrieval import Retriever
+from .query import GLOSSARY, previous_questions, resolve_follow_up
+from .records import SectionRecord
+from .retrieval import Retriever, SearchResult
 from .settings import Settings
+from .support import UNSUPPORTED_MARK, support_scores
 from .text import analyze, split_sentences, words
-from .types import Answer, Citation, SourceChunk
+from .types import Answer, AnswerSentence, Citation, SectionLink, SourceChunk
 
 _ID_REF = re.compile(r"\[((?:[0-9a-f]{8}(?:\s*[,;]\s*)?)+)\]")
 _REF_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[[0-9a-f]{8}(?:\s*[,;]\s*[0-9a-f]{8})*\])+)")
@@ -34,30 +38,35 @@ _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
 
 @dataclass
 class Relevance:
-    """How well the retrieved passages cover the question (for the refusal decision).
+    """How well the retrieved sections cover the question (for the refusal decision).
 
     Attributes:
-        dense: best cosine between the question and a retrieved passage (semantic match).
-        coverage: rarity-weighted share of the question's words found in the top passages together.
-        best_passage: the same share for the best single passage.
-        unknown_share: share of the question's content words the corpus does not know.
+        dense: best cosine between the question and a passage (semantic match).
+        anchor: best cosine between the question and a question a section answers.
+        coverage: rarity-weighted share of the question's words found in the top sections together.
+        best_passage: the same share for the best single section.
+        outside: best cosine between the question and an off-topic question.
     """
 
     dense: float
+    anchor: float
     coverage: float
     best_passage: float
-    unknown_share: float
+    outside: float = 0.0
 
-    def combine(self, dense_weight: float, union_weight: float, dense_floor: float,
-                dense_ceiling: float = 0.95) -> float:
-        """One score in [0, 1]: the rescaled cosine and the two lexical coverages, weighted.
+    @property
+    def margin(self) -> float:
+        """How much closer the question is to a section than to an off-topic theme
+        (sections without anchor questions count with their passage cosine)."""
+        return max(self.anchor, self.dense + 0.03) - self.outside
 
-        Cosines of multilingual-e5 sit between about 0.75 (unrelated) and 0.95 (the same
-        question), so the cosine is mapped linearly from [floor, ceiling] onto [0, 1].
-        """
-        dense = min(max((self.dense - dense_floor) / (dense_ceiling - dense_floor), 0.0), 1.0)
-        lexical = 1.0 - dense_weight - union_weight
-        return dense_weight * dense + union_weight * self.coverage + lexical * self.best_passage
+    def combine(self, settings) -> float:
+        """One score in [0, 1] from the rescaled cosines and the lexical coverages."""
+        cfg = settings
+        rescale = lambda x: min(max((x - cfg.dense_floor) / (cfg.dense_ceiling - cfg.dense_floor), 0.0), 1.0)  # noqa: E731
+        lexical = max(1.0 - cfg.dense_weight - cfg.anchor_weight - cfg.union_weight, 0.0)
+        return (cfg.dense_weight * rescale(self.dense) + cfg.anchor_weight * rescale(self.anchor)
+                + cfg.union_weight * self.coverage + lexical * self.best_passage + cfg.margin_weight * self.margin)
 
 
 class Assistant:
@@ -92,10 +101,10 @@ class Assistant:
         """Ranked passages for ``query`` (the Draaiboek tab's search box)."""
         return self.retriever.search(query, k)
 
-    def passage(self, chunk_id: str) -> SourceChunk | None:
-        """The indexed passage with this id, or None when it is no longer indexed."""
+    def passage(self, chunk_id: str) -> tuple[SourceChunk, SectionRecord] | None:
+        """The indexed passage with this id and its section, or None when it is gone."""
         snap = self.retriever.snapshot
-        return snap.chunk(chunk_id) if chunk_id in snap.records else None
+        return (snap.chunk(chunk_id), snap.section_of(chunk_id)) if snap.has_chunk(chunk_id) else None
 
     def warm_up(self) -> None:
         """Load the model, the index and the word lists, and answer once (the app calls
@@ -115,55 +124,65 @@ class Assistant:
         question = question.strip()
         language = detect_language(question)
         if not question:
-            yield self._refusal(question, language, [], timings, t0)
+            yield self._refusal(question, language, None, timings, t0)
             return
+        snap = self.retriever.snapshot  # one snapshot for the whole request
         resolved = self._resolve(question, history, timings)
-        prepared = self.retriever.prepare(question, resolved, language)
+        prepared = self.retriever.prepare(question, resolved, language, snapshot=snap)
         t = time.perf_counter()
         q_vec = self.retriever.embed_query(prepared.search_text)
         timings["embed_ms"] = _ms(t)
         t = time.perf_counter()
-        chunks = self.retriever.search(prepared, k=self.settings.retrieval.k, query_vector=q_vec)
+        result = self.retriever.retrieve(prepared, self.settings.retrieval.k, q_vec, snap)
         timings["retrieve_ms"] = _ms(t)
-        relevance = self.relevance(prepared, q_vec, chunks)
-        sections = self.retriever.with_siblings(chunks)
-        if not self.is_relevant(relevance):
-            final = self._refusal(question, language, chunks, timings, t0)
+        if not self.is_relevant(self.relevance(result)) and not self._a_part_is_relevant(resolved, language, snap):
+            final = self._refusal(question, language, result, timings, t0)
         elif self.llm is not None:
             final = None
-            for event in self._llm_answer(question, prepared, q_vec, chunks, timings, t0):
+            for event in self._llm_answer(question, result, timings, t0):
                 if isinstance(event, Answer):
                     final = event
                 else:
                     yield event
         else:
-            final = self._offline(question, prepared, q_vec, sections, timings, t0)
-        final.retrieved_ids = [c.id for c in sections]
+            final = self._offline(question, result, timings, t0)
+        final.retrieved_ids = [cid for h in result.hits for cid in h.section.chunk_ids]
         yield final
 
-    def relevance(self, prepared: PreparedQuery, q_vec: np.ndarray, chunks: list[SourceChunk]) -> Relevance:
-        """How much of the question the passages hold.
+    def relevance(self, result: SearchResult) -> Relevance:
+        """How much of the question the sections hold, in meaning and in words.
 
-        ``coverage`` weighs each content word by its rarity in general language
-        (wordfreq) and checks whether it occurs in the top passages; the best single
-        passage counts most, because an answer needs the question's words together.
-        Weights and threshold are calibrated with ``evals/calibrate.py``.
+        Coverage weighs each content word by its rarity in general language (wordfreq),
+        so a proper name or a generic word cannot carry a question on its own. Weights
+        and threshold are calibrated with ``evals/tune.py`` on the calibration set.
         """
-        if not chunks:
-            return Relevance(0.0, 0.0, 0.0, 1.0)
-        snap = self.retriever.snapshot
-        dense = max(float(c.extra.get("dense", 0.0)) for c in chunks)
-        per_chunk = [set(analyze(f"{c.title} {c.section} {c.text}", snap.vocabulary)) for c in chunks[:3]]
-        coverage = prepared.coverage(set().union(*per_chunk))
-        best = max(prepared.coverage(t) for t in per_chunk)
-        unknown_share = len(prepared.unknown) / max(len(prepared.words), 1)
-        return Relevance(dense, coverage, best, unknown_share)
+        if not result.hits:
+            return Relevance(0.0, 0.0, 0.0, 0.0, 1.0)
+        vocab = result.snapshot.vocabulary
+        per_section = [set(analyze(f"{h.section.title} {h.section.heading} {h.section.text}", vocab))
+                       for h in result.hits[:3]]
+        coverage = result.query.coverage(set().union(*per_section))
+        best = max(result.query.coverage(t) for t in per_section)
+        outside = result.snapshot.outside_similarity(np.asarray(result.query_vector, dtype=np.float32))
+        return Relevance(result.best_dense, result.best_anchor, coverage, best, outside)
+
+    def _a_part_is_relevant(self, question: str, language: str, snap) -> bool:
+        """A multi-part question ("Welke rol spelen bedrijven, en hoe vermijd je reclame?")
+        is answered when one of its parts is in scope on its own: two questions in one
+        rarely look like any single section."""
+        parts = question_parts(question)
+        if len(parts) < 2:
+            return False
+        for part in parts:
+            prepared = self.retriever.prepare(part, language=language, snapshot=snap)
+            result = self.retriever.retrieve(prepared, self.settings.retrieval.k, snapshot=snap)
+            if self.is_relevant(self.relevance(result)):
+                return True
+        return False
 
     def is_relevant(self, relevance: Relevance) -> bool:
-        """The calibrated refusal decision (weights and threshold from evals/tune.py)."""
-        cfg = self.settings.answer
-        score = relevance.combine(cfg.dense_weight, cfg.union_weight, cfg.dense_floor, cfg.dense_ceiling)
-        return score >= cfg.refusal_threshold
+        """The calibrated refusal decision."""
+        return relevance.combine(self.settings.answer) >= self.settings.answer.refusal_threshold
 
     # -- steps ----------------------------------------------------------------
 
@@ -182,42 +201,82 @@ class Assistant:
         timings["rewrite_ms"] = _ms(t)
         return rewritten or resolve_follow_up(question, history)
 
-    def _offline(self, question, prepared, q_vec, chunks, timings, t0, notice=None) -> Answer:
+    def _offline(self, question: str, result: SearchResult, timings: dict, t0: float,
+                 notice: str | None = None) -> Answer:
         t = time.perf_counter()
-        text, citations = self.composer.compose(prepared, q_vec, chunks, self.retriever.snapshot)
+        parts = question_parts(result.query.resolved)
+        if len(parts) > 1:
+            composition = self._compose_parts(result, parts)
+        else:
+            composition = self.composer.compose(result, classify(result.query.resolved))
         timings["compose_ms"] = _ms(t)
-        if not citations:
-            return self._refusal(question, prepared.language, chunks, timings, t0)
-        if prepared.language != "nl":
-            text = f"{prompts.ENGLISH_NOTICE}\n\n{text}"
+        if not composition.sentences:
+            return self._refusal(question, result.query.language, result, timings, t0)
+        citations = composition.book.citations()
+        text = composition.text
+        if result.query.language != "nl":
+            text = f"{english_lead(result, citations[0])}\n\n{text}"
+        notice = notice or weak_source_notice(citations)
         timings["total_ms"] = _ms(t0)
-        return Answer(question, text, citations, False, "offline", timings, notice, prepared.language)
+        cited = {c.section_id for c in citations}
+        return Answer(question, text, citations, False, "offline", timings, notice, result.query.language,
+                      sentences=composition.sentences, related_questions=self._related(result, composition),
+                      read_next=self._read_next(result, cited))
 
-    def _refusal(self, question, language, chunks, timings, t0) -> Answer:
-        suggestions = self._suggestions(chunks)
+    def _compose_parts(self, whole: SearchResult, parts: list[str]):
+        """Each part of a multi-part question from its own best section; a part that is
+        not in scope on its own is answered from what the whole question found."""
+        composition = None
+        budget = max(self.settings.answer.max_words // len(parts), self.settings.answer.min_words)
+        for part in parts:
+            prepared = self.retriever.prepare(part, language=whole.query.language, snapshot=whole.snapshot)
+            result = self.retriever.retrieve(prepared, self.settings.retrieval.k, snapshot=whole.snapshot)
+            if not self.is_relevant(self.relevance(result)):
+                result = whole
+            composition = self.composer.compose(result, classify(part), composition, budget)
+        return composition
+
+    def _related(self, result: SearchResult, composition) -> list[str]:
+        """'Verwante vragen': questions the answering section also answers, not this one again."""
+        n = self.settings.answer.related_questions
+        if not composition.used or not n:
+            return []
+        section = composition.used[0].section
+        if not section.questions:
+            return []
+        rows = np.asarray(result.snapshot.anchor_vectors[section.anchor_start : section.anchor_start
+                                                         + len(section.questions)], dtype=np.float32)
+        sims = rows @ np.asarray(result.query_vector, dtype=np.float32)
+        order = [i for i in np.argsort(-sims) if sims[i] < 0.95]
+        return [section.questions[i] for i in order[:n]]
+
+    def _read_next(self, result: SearchResult, cited: set[str]) -> list[SectionLink]:
+        """'Lees verder': the next best sections that the answer did not cite."""
+        links = [SectionLink(h.section.doc_id, h.section.heading, h.section.title)
+                 for h in result.hits if h.section.id not in cited]
+        return links[: self.settings.answer.read_next]
+
+    def _refusal(self, question: str, language: str, result: SearchResult | None, timings: dict,
+                 t0: float) -> Answer:
+        suggestions = self._suggestions(result)
         head = prompts.REFUSAL_NL if language == "nl" else prompts.REFUSAL_EN
         lines = [head] + [f"- {c.title} > {c.section}" if c.section else f"- {c.title}" for c in suggestions]
         timings["total_ms"] = _ms(t0)
         return Answer(question, "\n".join(lines), [], True, self._mode_label(), timings, None, language, suggestions)
 
-    def _suggestions(self, chunks: list[SourceChunk]) -> list[Citation]:
-        seen: set[tuple[str, str]] = set()
-        out: list[Citation] = []
-        for c in chunks:
-            if not c.doc_id.startswith("draaiboek/") or (c.doc_id, c.section) in seen:
-                continue
-            seen.add((c.doc_id, c.section))
-            out.append(citation_for(c, len(out) + 1))
-            if len(out) == 3:
-                break
-        return out
+    def _suggestions(self, result: SearchResult | None) -> list[Citation]:
+        book = CitationBook(self.settings.answer.max_source_age_years)
+        for hit in (result.hits if result else []):
+            if hit.section.doc_id.startswith("draaiboek/") and len(book) < 3:
+                book.cite(hit.section, hit.chunk.id, "", None, hit.scores.fused)
+        return book.citations()
 
-    def _llm_answer(self, question, prepared, q_vec, chunks, timings, t0) -> Iterator[str | Answer]:
-        refs = {c.id[:8]: c for c in chunks}
-        user = prompts.QUESTION_TEMPLATE.format(sources=_format_sources(chunks), question=question)
+    def _llm_answer(self, question: str, result: SearchResult, timings: dict, t0: float) -> Iterator[str | Answer]:
+        refs = {h.section.id[:8]: h for h in result.hits}
+        user = prompts.QUESTION_TEMPLATE.format(sources=_format_sections(result), question=question)
         system = prompts.SYSTEM_PROMPT.format(
-            example=chunks[0].id[:8], language="Nederlands" if prepared.language == "nl" else "English",
-            sentinel=prompts.SENTINEL)
+            example=result.hits[0].section.id[:8],
+            language="Nederlands" if result.query.language == "nl" else "English", sentinel=prompts.SENTINEL)
         t = time.perf_counter()
         try:
             raw = ""
@@ -225,43 +284,54 @@ class Assistant:
                 raw += delta
                 yield delta
         except Exception as exc:
-            notice = _failure_notice(self.mode, exc)
-            yield self._offline(question, prepared, q_vec, chunks, timings, t0, notice)
+            yield self._offline(question, result, timings, t0, _failure_notice(self.mode, exc))
             return
         timings["generate_ms"] = _ms(t)
-        yield self._check_llm(raw, refs, question, prepared, q_vec, chunks, timings, t0)
+        yield self._check_llm(raw, refs, question, result, timings, t0)
 
-    def _check_llm(self, raw, refs, question, prepared, q_vec, chunks, timings, t0) -> Answer:
-        """Keep only sentences with a citation that matches a retrieved chunk; renumber."""
+    def _check_llm(self, raw: str, refs: dict, question: str, result: SearchResult, timings: dict,
+                   t0: float) -> Answer:
+        """Keep sentences whose citations match a retrieved section, renumber them, and
+        score each one's support by the section it cites."""
         if prompts.SENTINEL in raw or prompts.SENTINEL_EN in raw:
-            return self._refusal(question, prepared.language, chunks, timings, t0)
-        numbers: dict[str, int] = {}
-        quotes: dict[str, list[str]] = {}
-        kept: list[str] = []
+            return self._refusal(question, result.query.language, result, timings, t0)
         raw = _REF_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", raw)  # "zin. [id]" -> "zin [id]."
-        for line in raw.strip().splitlines():
-            sentences = []
-            for sentence in split_sentences(line) if line.strip() else []:
-                ids = [i for m in _ID_REF.finditer(sentence) for i in re.split(r"[,;\s]+", m.group(1)) if i]
-                valid = [i for i in ids if i in refs]
-                body = _ID_REF.sub("", sentence).strip()
-                body = re.sub(r"\s+([.,;:!?])", r"\1", body)
-                if not valid or not body:
-                    continue
-                marks = "".join(f"[{numbers.setdefault(i, len(numbers) + 1)}]" for i in dict.fromkeys(valid))
-                for i in valid:
-                    quotes.setdefault(i, []).append(body)
-                sentences.append(f"{body[:-1]} {marks}{body[-1]}" if body[-1] in ".!?" else f"{body} {marks}")
-            if sentences:
-                prefix = re.match(r"^\s*(\d+[.)]|[-*])\s+", line)
-                kept.append((prefix.group(0) if prefix else "") + " ".join(sentences))
-        if not numbers:
+        parsed = _parse_cited_lines(raw, refs)
+        flat = [(body, ids) for _, sentences in parsed for body, ids in sentences]
+        if not flat:
             notice = "Het taalmodel gaf geen geldige bronverwijzingen; dit is het offline antwoord."
-            return self._offline(question, prepared, q_vec, chunks, timings, t0, notice)
-        citations = [citation_for(refs[i], n, _best_quote(refs[i], quotes[i]))
-                     for i, n in sorted(numbers.items(), key=lambda kv: kv[1])]
+            return self._offline(question, result, timings, t0, notice)
+        t = time.perf_counter()
+        cfg = self.settings.answer
+        support = support_scores([b for b, _ in flat], [[refs[i].section for i in ids] for _, ids in flat],
+                                 result.snapshot, self.retriever.embeddings, cfg)
+        timings["support_ms"] = _ms(t)
+        book = CitationBook(cfg.max_source_age_years)
+        kept: list[str] = []
+        answer_sentences: list[AnswerSentence] = []
+        scores = iter(support)
+        for prefix, sentences in parsed:
+            out = []
+            for body, ids in sentences:
+                score = next(scores)
+                if score < cfg.support_threshold and cfg.unsupported == "remove":
+                    continue
+                numbers = [book.cite(refs[i].section, refs[i].chunk.id, _best_quote(refs[i].section, body),
+                                     None, refs[i].scores.fused) for i in ids]
+                shown = body if score >= cfg.support_threshold else f"{body.rstrip('.!?')} {UNSUPPORTED_MARK}."
+                marks = "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+                out.append(f"{shown[:-1]} {marks}{shown[-1]}" if shown[-1] in ".!?" else f"{shown} {marks}")
+                answer_sentences.append(AnswerSentence(body, list(dict.fromkeys(numbers)), support=score))
+            if out:
+                kept.append(prefix + " ".join(out))
+        if not kept:
+            notice = "Geen enkele zin van het taalmodel werd door de bronnen gestaafd; dit is het offline antwoord."
+            return self._offline(question, result, timings, t0, notice)
+        citations = book.citations()
         timings["total_ms"] = _ms(t0)
-        return Answer(question, "\n".join(kept), citations, False, self.mode, timings, None, prepared.language)
+        return Answer(question, "\n".join(kept), citations, False, self.mode, timings,
+                      weak_source_notice(citations), result.query.language, sentences=answer_sentences,
+                      read_next=self._read_next(result, {c.section_id for c in citations}))
 
     def _generate(self, messages) -> Iterator[str]:
         """Stream the model's text, abandoning it after the configured timeout."""
@@ -285,18 +355,48 @@ class Assistant:
         return self.mode if self.llm is not None else "offline"
 
 
-def _format_sources(chunks: list[SourceChunk]) -> str:
+def english_lead(result: SearchResult, first: Citation) -> str:
+    """The English line before a Dutch answer: which section answers, and on what."""
+    topics = [w.word for w in result.query.words if w.word in GLOSSARY and w.credit(
+        set(analyze(result.hits[0].section.text, result.snapshot.vocabulary)))]
+    about = f", on {', '.join(dict.fromkeys(topics[:4]))}" if topics else ""
+    where = f"“{first.title}” › “{first.section}”" if first.section else f"“{first.title}”"
+    return (f"The guide answers this in {where} [{first.n}]{about}. The guide is written in Dutch; "
+            f"this is what it says:")
+
+
+def _parse_cited_lines(raw: str, refs: dict) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """(list prefix, [(sentence without marks, valid section keys)]) per line; sentences
+    without a valid key are dropped."""
+    out = []
+    for line in raw.strip().splitlines():
+        sentences = []
+        for sentence in split_sentences(line) if line.strip() else []:
+            ids = [i for m in _ID_REF.finditer(sentence) for i in re.split(r"[,;\s]+", m.group(1)) if i]
+            valid = list(dict.fromkeys(i for i in ids if i in refs))
+            body = re.sub(r"\s+([.,;:!?])", r"\1", _ID_REF.sub("", sentence).strip())
+            if valid and body:
+                sentences.append((body, valid))
+        if sentences:
+            prefix = re.match(r"^\s*(\d+[.)]|[-*])\s+", line)
+            out.append((prefix.group(0) if prefix else "", sentences))
+    return out
+
+
+def _format_sections(result: SearchResult) -> str:
+    """The ranked sections, whole, keyed by a short id (data, not instructions)."""
     parts = [prompts.SOURCES_HEADER]
-    for c in chunks:
-        where = " > ".join(p for p in (c.title, c.location) if p)
-        parts.append(f"[{c.id[:8]}] {where}\n{tidy(c.text)}")
+    for h in result.hits:
+        sec = h.section
+        where = " > ".join(p for p in (sec.title, sec.location) if p)
+        parts.append(f"[{sec.id[:8]}] {where}\n" + " ".join(s.text for s in sec.sentences))
     return "\n\n".join(parts)
 
 
-def _best_quote(chunk: SourceChunk, answer_sentences: list[str]) -> str:
-    """The chunk sentence that shares most words with what the model wrote."""
-    sentences = [tidy(s) for s in chunk.extra.get("sentences", [])] or [chunk.text]
-    said = set(words(" ".join(answer_sentences)))
+def _best_quote(section: SectionRecord, written: str) -> str:
+    """The section sentence that shares most words with what the model wrote."""
+    said = set(words(written))
+    sentences = [s.text for s in section.sentences] or [section.heading]
     return max(sentences, key=lambda s: len(said & set(words(s))))
 
 

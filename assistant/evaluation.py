@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import mean
+from statistics import mean, median
 
 from .text import fold
 
@@ -84,14 +84,21 @@ def contains_fact(text: str, fact: str) -> bool:
 
 def answer_metrics(answers: Sequence, questions: Sequence[Question],
                    retrieved_ids: Sequence[set[str]]) -> dict[str, float]:
-    """Key-fact coverage, citation validity and support, refusal precision/recall, length.
+    """Key facts, citations, refusals, length and coherence of the answers.
 
     Args:
         answers: one Answer per question.
         questions: the question set.
         retrieved_ids: per question, the chunk ids the answer was built from.
+
+    Returns:
+        key_fact_coverage, citation validity and support, first_citation_relevant (the
+        answer's first citation is a labelled relevant section), refusal precision and
+        recall, answer length (mean and median words) and dangling_sentences (sentences
+        that open with a reference to something the answer never said).
     """
-    facts, valid, support, lengths = [], [], [], []
+    facts, valid, support, lengths, first_ok = [], [], [], [], []
+    dangling = 0
     tp = fp = fn = 0
     for ans, q, ids in zip(answers, questions, retrieved_ids):
         if ans.refused and not q.in_scope:
@@ -102,14 +109,17 @@ def answer_metrics(answers: Sequence, questions: Sequence[Question],
             fn += 1
         if ans.refused or not q.in_scope:
             continue
-        lengths.append(len(ans.text.split()))
+        lengths.append(len(answer_body(ans.text).split()))
+        dangling += len(dangling_sentences(ans))
         valid.append(float(all(c.chunk_id in ids for c in ans.citations)) if ans.citations else 0.0)
+        first_ok.append(float(bool(ans.citations) and (ans.citations[0].doc_id, ans.citations[0].section) in q.relevant))
         for fact in q.key_facts:
             facts.append(float(contains_fact(ans.text, fact)))
             if contains_fact(ans.text, fact):
                 support.append(float(any(contains_fact(c.quote, fact) for c in ans.citations)))
     return {
         "key_fact_coverage": _avg(facts),
+        "first_citation_relevant": _avg(first_ok),
         "citation_validity": _avg(valid),
         "citation_support": _avg(support),
         "refusal_precision": round(tp / (tp + fp), 4) if tp + fp else 0.0,
@@ -117,7 +127,34 @@ def answer_metrics(answers: Sequence, questions: Sequence[Question],
         "wrong_refusals": fp,
         "missed_refusals": fn,
         "answer_words_mean": _avg(lengths, 1),
+        "answer_words_median": float(median(lengths)) if lengths else 0.0,
+        "dangling_sentences": dangling,
     }
+
+
+def answer_body(text: str) -> str:
+    """The answer without citation marks (what the reader reads)."""
+    return re.sub(r"\s*\[\d+\]", "", text)
+
+
+def dangling_sentences(answer) -> list[str]:
+    """Answer sentences that lean on a predecessor the answer does not show right before them.
+
+    Uses the provenance of offline answers (section and position per sentence); for
+    answers without it, any leaning sentence that opens the answer counts.
+    """
+    from .coherence import leans_on_previous
+
+    out = []
+    previous = None
+    for s in getattr(answer, "sentences", []) or []:
+        if leans_on_previous(s.text):
+            follows = (previous is not None and s.position is not None and previous.section_id == s.section_id
+                       and previous.position == s.position - 1)
+            if not follows:
+                out.append(s.text)
+        previous = s
+    return out
 
 
 def _avg(values: list[float], digits: int = 4) -> float:
@@ -128,18 +165,20 @@ def _avg(values: list[float], digits: int = 4) -> float:
 
 
 def index_ranker(retriever, mode: str = "hybrid", k: int = 10) -> Callable[[str], Ranking]:
-    """Rank with our index: 'hybrid', 'bm25' or 'dense'."""
+    """Rank with our index: 'hybrid', 'bm25', 'dense' or 'anchors' (anchor questions only)."""
     def rank(question: str) -> Ranking:
         snap = retriever.snapshot
-        prepared = retriever.prepare(question)
+        prepared = retriever.prepare(question, snapshot=snap)
         if mode == "hybrid":
-            chunks = retriever.search(prepared, k=k)
-            return [{(c.doc_id, c.section)} for c in chunks]
+            return [{(h.section.doc_id, h.section.heading)} for h in retriever.retrieve(prepared, k, snapshot=snap).hits]
+        if mode == "anchors":
+            ranking = retriever.anchor_ranking(retriever.embed_query(prepared.search_text), k, snap)
+            return [{(snap.sections[sid].doc_id, snap.sections[sid].heading)} for sid, _ in ranking]
         if mode == "bm25":
-            ids = [cid for cid, _ in retriever.bm25_ranking(prepared.search_text, k)]
+            ids = [cid for cid, _ in retriever.bm25_ranking(prepared.search_text, k, snap)]
         else:
-            ids = [cid for cid, _ in retriever.dense_ranking(retriever.embed_query(prepared.search_text), k)]
-        return [{(snap.records[i]["doc_id"], snap.records[i]["section"])} for i in ids]
+            ids = [cid for cid, _ in retriever.dense_ranking(retriever.embed_query(prepared.search_text), k, snap)]
+        return [{(snap.chunks[i].doc_id, snap.chunks[i].section)} for i in ids]
     return rank
 
 

@@ -91,4 +91,21 @@ class Guide:
             return f'<h{level} id="{slug(name)}">{inner}</h{level}>'
 
         rendered = re.sub(r"<h([1-6])>(.*?)</h\1>", anchor, rendered)
-        return rendered.replace("<a href=", '<a target="_blank" rel="noopener" href=')
+        rendered = rendered.replace('<a href="http', '<a target="_blank" rel="noopener" href="http')
+        return rendered + self._bibliography(chapter)
+
+    def _bibliography(self, chapter: Chapter) -> str:
+        """The chapter's sources as a list with anchors (inline ``#bron-...`` links land here)."""
+        from .sources import parse_sources_leniently
+
+        records = parse_sources_leniently(load_markdown(chapter.path).meta.get("bronnen"))
+        if not records:
+            return ""
+        items = []
+        for r in records:
+            ref = html.escape(r.reference())
+            if r.url:
+                ref = ref.replace(html.escape(r.url), f'<a target="_blank" rel="noopener" href="{html.escape(r.url)}">'
+                                  f'{html.escape(r.url)}</a>')
+            items.append(f'<li id="bron-{html.escape(r.id)}"><strong>{html.escape(r.label)}</strong> — {ref}</li>')
+        return '<h2 id="sec-bronnen">Bronnen</h2><ol class="aw-bibliography">' + "".join(items) + "</ol>"

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .chunking import chunk_document, content_hash, doc_identity, embedding_text
+from .chunking import CutDocument, content_hash, cut_document, doc_identity, embedding_text
 from .embeddings import Embedder, make_embeddings
-from .index import Snapshot, SnapshotStore, build_signature, check_signature, make_vector_store
+from .index import ChunkVectors, IndexMismatch, Snapshot, SnapshotStore, build_signature, check_signature, make_vector_store
 from .loaders import SkipFile, load
+from .outside import OutsideBank, load_bank
+from .records import ChunkRecord, SectionRecord
 from .settings import Settings
 from .text import analyze, vocabulary_of
-from .types import SourceChunk
 
 ProgressFn = Callable[[int, int, str], None]
 """progress(done, total, description) for the UI; the CLI shows a tqdm bar instead."""
@@ -41,9 +42,12 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     chunks_total: int = 0
+    sections_total: int = 0
     chunks_embedded: int = 0
     sentences_embedded: int = 0
+    questions_embedded: int = 0
     seconds: float = 0.0
+    rebuilt_because: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -55,9 +59,12 @@ class IngestReport:
         lines = [
             f"{self.files_seen} bestanden bekeken: {len(self.added)} nieuw, {len(self.updated)} gewijzigd, "
             f"{len(self.unchanged)} ongewijzigd, {len(self.removed)} verwijderd, {len(self.skipped)} overgeslagen.",
-            f"{self.chunks_total} passages in de index, {self.chunks_embedded} nieuw ingebed, "
-            f"in {self.seconds:.1f} s.",
+            f"{self.chunks_total} passages in {self.sections_total} secties in de index; nieuw ingebed: "
+            f"{self.chunks_embedded} passages, {self.sentences_embedded} zinnen, {self.questions_embedded} "
+            f"vragen; in {self.seconds:.1f} s.",
         ]
+        if self.rebuilt_because:
+            lines.insert(0, f"De index is opnieuw opgebouwd: {self.rebuilt_because}")
         lines += [f"Overgeslagen: {s.path}: {s.reason}" for s in self.skipped]
         return "\n".join(lines)
 
@@ -99,18 +106,27 @@ class Ingestor:
         progress: ProgressFn | None = None,
         remove_missing: bool = True,
         show_progress: bool = True,
+        rebuild_if_needed: bool = False,
     ) -> IngestReport:
         """Bring the index in line with the files under ``paths``.
 
         Unchanged files (same SHA-256) cost nothing; changed files replace their
-        chunks; files that disappeared from an ingested folder leave the index.
+        sections; files that disappeared from an ingested folder leave the index.
+        With ``rebuild_if_needed`` an index built with other settings (another
+        embedding model, another index format) is rebuilt instead of refused.
         """
         started = time.perf_counter()
         roots = [Path(p) for p in (paths or self.settings.corpus_dirs)]
         report = IngestReport()
         self._show_progress = show_progress
         with self._lock():
-            old = self._previous(rebuild)
+            try:
+                old = self._previous(rebuild)
+            except IndexMismatch as exc:
+                if not rebuild_if_needed:
+                    raise
+                report.rebuilt_because = str(exc).split(". Bouw", 1)[0]
+                old = self._previous(True)
             candidates = list(self._scan(roots, report))
             report.files_seen = len(candidates) + len(report.skipped)
             by_doc = {c.doc_id: c for c in candidates}
@@ -118,12 +134,13 @@ class Ingestor:
             gone = [d for d, info in old.documents.items()
                     if remove_missing and d not in by_doc and _under(Path(info["path"]), roots)]
             report.unchanged = [c.source for c in candidates if c not in changed]
-            if not changed and not gone and old.path is not None:
-                report.chunks_total = len(old.records)
+            bank, bank_sha = load_bank(self.settings.answer.outside_questions)
+            if not changed and not gone and old.path is not None and old.outside_sha == bank_sha:
+                report.chunks_total, report.sections_total = len(old.chunks), len(old.sections)
                 report.seconds = time.perf_counter() - started
                 return report
-            new = self._apply(old, changed, gone, report, progress)
-            report.chunks_total = len(new.records)
+            new = self._apply(old, changed, gone, report, progress, (bank, bank_sha))
+            report.chunks_total, report.sections_total = len(new.chunks), len(new.sections)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -159,10 +176,10 @@ class Ingestor:
                     yield _Candidate(path, root, doc_id, source, content_hash(path.read_bytes()))
 
     def _apply(self, old: Snapshot, changed: list[_Candidate], gone: list[str],
-               report: IngestReport, progress: ProgressFn | None) -> Snapshot:
+               report: IngestReport, progress: ProgressFn | None, outside: tuple[OutsideBank, str]) -> Snapshot:
         documents = {d: info for d, info in old.documents.items() if d not in gone}
         report.removed = [old.documents[d]["source"] for d in gone]
-        fresh: dict[str, list[SourceChunk]] = {}
+        fresh: dict[str, CutDocument] = {}
         for cand in changed:
             try:
                 doc = load(cand.path)
@@ -170,85 +187,73 @@ class Ingestor:
                 report.skipped.append(Skipped(cand.source, str(exc)))
                 continue
             language = _language(doc.meta.get("language") or doc.meta.get("taal"), doc.blocks)
-            fresh[cand.doc_id] = chunk_document(doc, cand.doc_id, cand.source, language, self.settings.chunking)
+            cut = cut_document(doc, cand.doc_id, cand.source, language, self.settings.chunking)
+            if not cut.chunks:
+                report.skipped.append(Skipped(cand.source, "geen tekst gevonden"))
+                continue
+            fresh[cand.doc_id] = cut
             (report.updated if cand.doc_id in old.documents else report.added).append(cand.source)
             documents[cand.doc_id] = {
                 "path": str(cand.path.resolve()), "source": cand.source, "sha256": cand.sha,
-                "title": doc.title, "meta": _jsonable(doc.meta), "chunks": [c.id for c in fresh[cand.doc_id]],
+                "title": doc.title, "meta": _jsonable(doc.meta),
+                "chunks": [c.id for c in cut.chunks], "sections": [s.id for s in cut.sections],
                 "ingested": time.strftime("%Y-%m-%dT%H:%M:%S"),
             }
-        chunk_ids = [cid for d in documents.values() for cid in d["chunks"]]
-        new_records = {c.id: c.to_record() for chunks in fresh.values() for c in chunks}
-        records = {cid: old.records.get(cid) or new_records[cid] for cid in chunk_ids}
-        to_embed = [SourceChunk.from_record(records[cid]) for cid in chunk_ids if cid not in old.records]
+        chunks, sections = self._records(old, documents, fresh)
         signature = build_signature(self.settings, self.embeddings)
+        to_embed = [c for c in chunks.values() if c.id not in old.chunks]
+        vectors = _Vectors.reusing(old)
+        new_sentences = vectors.missing_sentences(sections.values())
+        new_questions = vectors.missing_questions(sections.values())
+        bank, bank_sha = outside
+        reuse_outside = old.outside_sha == bank_sha and old.outside_vectors is not None
         store = None
-        if to_embed:
-            store = make_vector_store(self.settings, self.embeddings, signature)
-            self._embed_and_store(store, to_embed, records, report, progress)
-        sentence_vectors = self._sentence_matrix(old, records, chunk_ids)
-        vocab = vocabulary_of(r["text"] for r in records.values())
-        terms = [analyze(_bm25_text(records[cid]), vocab) or ["_"] for cid in chunk_ids]
-        new = Snapshot(signature=signature, documents=documents, records=records,
-                       sentence_vectors=sentence_vectors, bm25=_build_bm25(terms), vocabulary=vocab,
-                       order=chunk_ids, df=dict(Counter(t for ts in terms for t in set(ts))))
+        total = len(to_embed) + len(new_sentences) + len(new_questions) + (0 if reuse_outside else len(bank.questions))
+        with _progress_bar(total, progress, self._show_progress) as tick:
+            if to_embed:
+                store = make_vector_store(self.settings, signature)
+                chunk_vectors = self.embeddings.embed_passages([embedding_text(c) for c in to_embed], tick)
+                _upsert(store, to_embed, chunk_vectors)
+            vectors.add_sentences(new_sentences, self.embeddings.embed_passages(new_sentences, tick))
+            vectors.add_questions(new_questions, self.embeddings.embed_queries(new_questions) if new_questions
+                                  else None, tick)
+            outside_vectors = (np.asarray(old.outside_vectors) if reuse_outside
+                               else self.embeddings.embed_queries(bank.questions).astype(np.float16))
+            if not reuse_outside:
+                tick(len(bank.questions))
+        report.chunks_embedded, report.sentences_embedded = len(to_embed), len(new_sentences)
+        report.questions_embedded = len(new_questions)
+        order = [cid for d in documents.values() for cid in d["chunks"] if cid in chunks]
+        sentence_matrix, anchor_matrix = vectors.matrices(sections.values())
+        vocab = vocabulary_of(c.text for c in chunks.values())
+        terms = [analyze(_bm25_text(chunks[cid]), vocab) or ["_"] for cid in order]
+        new = Snapshot(signature=signature, documents=documents, chunks={cid: chunks[cid] for cid in order},
+                       sections=sections, sentence_vectors=sentence_matrix, anchor_vectors=anchor_matrix,
+                       outside_vectors=outside_vectors, outside_sha=bank_sha,
+                       bm25=_build_bm25(terms), vocabulary=vocab, order=order,
+                       df=dict(Counter(t for ts in terms for t in set(ts))))
         self.snapshots.write(new)
-        self._delete_stale(store, signature, set(chunk_ids))
+        self._delete_stale(store, signature, set(order))
         return new
 
-    def _embed_and_store(self, store, chunks: list[SourceChunk], records: dict, report: IngestReport,
-                         progress: ProgressFn | None) -> None:
-        sentences = [s for c in chunks for s in c.extra["sentences"]]
-        total = len(chunks) + len(sentences)
-        with _progress_bar(total, progress, self._show_progress) as tick:
-            vectors = self.embeddings.embed_passages([embedding_text(c) for c in chunks], tick)
-            sent_vectors = self.embeddings.embed_passages(sentences, tick)
-        offset = 0
-        for c in chunks:
-            n = len(c.extra["sentences"])
-            records[c.id]["extra"]["_new_sentences"] = sent_vectors[offset : offset + n]
-            offset += n
-        collection = store._collection  # vectors are ours: Chroma never embeds anything itself
-        for start in range(0, len(chunks), 1000):
-            batch = chunks[start : start + 1000]
-            collection.upsert(
-                ids=[c.id for c in batch],
-                embeddings=vectors[start : start + len(batch)],
-                documents=[c.text for c in batch],
-                metadatas=[c.metadata() for c in batch],
-            )
-        report.chunks_embedded = len(chunks)
-        report.sentences_embedded = len(sentences)
-
-    def _sentence_matrix(self, old: Snapshot, records: dict, chunk_ids: list[str]) -> np.ndarray:
-        dim = old.sentence_vectors.shape[1] if old.sentence_vectors is not None and old.sentence_vectors.size else None
-        parts: list[np.ndarray] = []
-        offset = 0
-        for cid in chunk_ids:
-            extra = records[cid]["extra"]
-            new_vecs = extra.pop("_new_sentences", None)
-            if new_vecs is None:
-                vecs = old.sentence_vectors[extra["sent_start"] : extra["sent_start"] + len(extra["sentences"])]
+    @staticmethod
+    def _records(old: Snapshot, documents: dict, fresh: dict[str, CutDocument]):
+        """Chunk and section records of every live document: fresh ones for changed
+        documents, the old snapshot's for the rest."""
+        chunks: dict[str, ChunkRecord] = {}
+        sections: dict[str, SectionRecord] = {}
+        for doc_id, info in documents.items():
+            if doc_id in fresh:
+                chunks.update((c.id, c) for c in fresh[doc_id].chunks)
+                sections.update((s.id, s) for s in fresh[doc_id].sections)
             else:
-                vecs = new_vecs
-            dim = dim or (vecs.shape[1] if vecs.size else None)
-            extra["sent_start"] = offset
-            offset += len(vecs)
-            parts.append(np.asarray(vecs, dtype=np.float16))
-        if not parts or offset == 0:
-            return np.zeros((0, dim or 384), dtype=np.float16)
-        return np.vstack([p for p in parts if p.size])
+                chunks.update((cid, old.chunks[cid]) for cid in info["chunks"] if cid in old.chunks)
+                sections.update((sid, old.sections[sid]) for sid in info.get("sections", []) if sid in old.sections)
+        return chunks, sections
 
     def _delete_stale(self, store, signature: dict, live: set[str]) -> None:
-        if store is None:
-            store = make_vector_store(self.settings, self._embeddings_or_none(), signature)
-        collection = store._collection
-        stale = [i for i in collection.get(include=[])["ids"] if i not in live]
-        for start in range(0, len(stale), 5000):
-            collection.delete(ids=stale[start : start + 5000])
-
-    def _embeddings_or_none(self):
-        return self._embeddings or _NoEmbeddings()
+        store = store or make_vector_store(self.settings, signature)
+        store.delete([i for i in store.ids() if i not in live])
 
     @contextmanager
     def _lock(self):
@@ -259,15 +264,6 @@ class Ingestor:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-class _NoEmbeddings:
-    """Stands in for the embedder when only deletions are needed (never called)."""
-
-    def embed_documents(self, texts):  # pragma: no cover - guarded by design
-        raise RuntimeError("geen embeddings nodig bij verwijderen")
-
-    embed_query = embed_documents
 
 
 @contextmanager
@@ -295,8 +291,67 @@ def _build_bm25(terms: list[list[str]]):
     return bm25
 
 
-def _bm25_text(record: dict) -> str:
-    return f"{record['title']} {record['section']} {record['section']} {record['text']}"
+def _bm25_text(chunk: ChunkRecord) -> str:
+    return f"{chunk.title} {chunk.section} {chunk.section} {chunk.text}"
+
+
+def _upsert(store: ChunkVectors, chunks: list[ChunkRecord], vectors: np.ndarray) -> None:
+    """Write our vectors (Chroma never embeds anything itself)."""
+    for start in range(0, len(chunks), 1000):
+        batch = chunks[start : start + 1000]
+        store.add([c.id for c in batch], vectors[start : start + len(batch)],
+                  [c.text for c in batch], [c.metadata() for c in batch])
+
+
+class _Vectors:
+    """Sentence and anchor-question vectors by text, reused from the old snapshot:
+    an edit re-embeds only the sentences that changed."""
+
+    def __init__(self, dim: int):
+        self.dim = dim
+        self.sentences: dict[str, np.ndarray] = {}
+        self.questions: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def reusing(cls, old: Snapshot) -> "_Vectors":
+        dim = old.sentence_vectors.shape[1] if old.sentence_vectors is not None and old.sentence_vectors.size else 0
+        out = cls(dim)
+        anchors = old.anchor_vectors
+        for sec in old.sections.values():
+            rows = old.sentence_vectors_of(sec)
+            for sentence, row in zip(sec.sentences, rows):
+                out.sentences.setdefault(sentence.text, row)
+            for i, q in enumerate(sec.questions):
+                out.questions.setdefault(q, np.asarray(anchors[sec.anchor_start + i], dtype=np.float32))
+        return out
+
+    def missing_sentences(self, sections) -> list[str]:
+        return list(dict.fromkeys(s.text for sec in sections for s in sec.sentences if s.text not in self.sentences))
+
+    def missing_questions(self, sections) -> list[str]:
+        return list(dict.fromkeys(q for sec in sections for q in sec.questions if q not in self.questions))
+
+    def add_sentences(self, texts: list[str], vectors: np.ndarray) -> None:
+        self.sentences.update(zip(texts, vectors))
+        self.dim = self.dim or (vectors.shape[1] if vectors.size else 0)
+
+    def add_questions(self, texts: list[str], vectors: np.ndarray | None, tick) -> None:
+        if vectors is not None:
+            self.questions.update(zip(texts, vectors))
+            tick(len(texts))
+
+    def matrices(self, sections) -> tuple[np.ndarray, np.ndarray]:
+        """Sentence and anchor matrices (float16) in section order; sets each section's start rows."""
+        sent_rows: list[np.ndarray] = []
+        anchor_rows: list[np.ndarray] = []
+        for sec in sections:
+            sec.sent_start, sec.anchor_start = len(sent_rows), len(anchor_rows)
+            sent_rows += [self.sentences[s.text] for s in sec.sentences]
+            anchor_rows += [self.questions[q] for q in sec.questions]
+        dim = self.dim or 384
+        as_matrix = lambda rows: (np.vstack(rows).astype(np.float16) if rows  # noqa: E731
+                                  else np.zeros((0, dim), dtype=np.float16))
+        return as_matrix(sent_rows), as_matrix(anchor_rows)
 
 
 def _language(declared, blocks) -> str:

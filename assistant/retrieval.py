@@ -1,8 +1,16 @@
-"""Hybrid retrieval: Dutch BM25 and dense Chroma search fused by reciprocal rank fusion."""
+"""Hybrid, section-first retrieval.
+
+Three rankings of the live snapshot's sections are fused by weighted reciprocal rank
+fusion: dense (the question's vector against the chunk vectors in Chroma), BM25 with
+Dutch analysis over the chunks, and the anchor questions (the question's vector
+against the questions each draaiboek section answers). A section ranks by its best
+chunk; a search hands out one chunk per section, the section's best.
+"""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,16 +19,47 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from .embeddings import Embedder, make_embeddings
+from .index import ChunkVectors, Snapshot, SnapshotStore, build_signature, check_signature, make_vector_store
 from .language import detect_language
 from .query import PreparedQuery, prepare
-from .index import Snapshot, SnapshotStore, build_signature, check_signature, make_vector_store
+from .records import SectionRecord
 from .settings import Settings
 from .text import analyze, words
-from .types import SourceChunk
+from .types import Scores, SourceChunk
+
+Ranking = list[tuple[str, float]]
+
+
+@dataclass
+class SectionHit:
+    """A ranked section with the chunk that represents it and how it was found."""
+
+    section: SectionRecord
+    chunk: SourceChunk
+
+    @property
+    def scores(self) -> Scores:
+        return self.chunk.scores
+
+
+@dataclass
+class SearchResult:
+    """Everything one search found, read against one snapshot."""
+
+    snapshot: Snapshot
+    query: PreparedQuery
+    query_vector: np.ndarray
+    hits: list[SectionHit]
+    best_dense: float
+    best_anchor: float
+
+    @property
+    def chunks(self) -> list[SourceChunk]:
+        return [h.chunk for h in self.hits]
 
 
 class Retriever:
-    """Searches the live index; reloads itself when an ingest flips the snapshot.
+    """Searches the live index; picks up a new snapshot after every ingest.
 
     Args:
         settings: product settings.
@@ -32,12 +71,16 @@ class Retriever:
         self.embeddings = embeddings or make_embeddings(settings.embeddings)
         self.snapshots = SnapshotStore(settings.index_dir)
         self._snapshot: Snapshot | None = None
-        self._store = None
+        self._store: ChunkVectors | None = None
         self._lock = threading.RLock()
 
     @property
     def snapshot(self) -> Snapshot:
-        """The live snapshot, loaded on first use and after every ingest."""
+        """The live snapshot, loaded on first use and after every ingest.
+
+        A request takes it once and passes it down, so an ingest that flips the
+        index halfway through a question cannot mix two snapshots.
+        """
         current = self.snapshots.current_path()
         with self._lock:
             if self._snapshot is None or self._snapshot.path != current:
@@ -47,91 +90,77 @@ class Retriever:
             return self._snapshot
 
     @property
-    def store(self):
-        """The Chroma store, opened once (Chroma's client set-up is not thread-safe)."""
+    def store(self) -> ChunkVectors:
+        """The Chroma collection, opened once (Chroma's client set-up is not thread-safe)."""
         with self._lock:
             if self._store is None:
-                self._store = make_vector_store(self.settings, self.embeddings, self.snapshot.signature)
+                self._store = make_vector_store(self.settings, self.snapshot.signature)
             return self._store
 
-    def prepare(self, question: str, resolved: str | None = None, language: str | None = None) -> PreparedQuery:
-        """Typo repair and English expansion against the live vocabulary."""
-        snap = self.snapshot
+    def prepare(self, question: str, resolved: str | None = None, language: str | None = None,
+                snapshot: Snapshot | None = None) -> PreparedQuery:
+        """Analyse a question once: language, typo repair, English expansion, weights."""
+        snap = snapshot or self.snapshot
         language = language or detect_language(question)
         return prepare(question, language, snap.vocabulary, snap.speller, resolved, snap.df)
-
-    def search(self, query: str | PreparedQuery, k: int | None = None,
-               query_vector: np.ndarray | None = None) -> list[SourceChunk]:
-        """The ``k`` best passages for ``query``, best first, near-duplicates removed.
-
-        ``score`` is the fused RRF score; ``extra`` holds ``dense`` (cosine) and
-        ``bm25`` scores and both ranks, which the answer layer uses for refusals.
-        """
-        cfg = self.settings.retrieval
-        k = k or cfg.k
-        snap = self.snapshot
-        if not snap.records:
-            return []
-        prepared = query if isinstance(query, PreparedQuery) else self.prepare(query)
-        if query_vector is None:
-            query_vector = self.embed_query(prepared.search_text)
-        dense = self.dense_ranking(query_vector, cfg.fetch_k)
-        sparse = self.bm25_ranking(prepared.search_text, cfg.fetch_k)
-        fused = fuse([(cfg.dense_weight, dense), (cfg.bm25_weight, sparse)], cfg.rrf_k)
-        dense_scores, bm25_scores = dict(dense), dict(sparse)
-        dense_rank = {cid: r + 1 for r, (cid, _) in enumerate(dense)}
-        bm25_rank = {cid: r + 1 for r, (cid, _) in enumerate(sparse)}
-        results: list[SourceChunk] = []
-        for cid in sorted(fused, key=fused.get, reverse=True):
-            chunk = snap.chunk(cid, fused[cid])
-            if any(_near_duplicate(chunk.text, r.text, cfg.dedup_threshold) for r in results):
-                continue
-            chunk.extra.update(dense=dense_scores.get(cid, 0.0), bm25=bm25_scores.get(cid, 0.0),
-                               dense_rank=dense_rank.get(cid), bm25_rank=bm25_rank.get(cid))
-            results.append(chunk)
-            if len(results) == k:
-                break
-        return results
-
-    def with_siblings(self, chunks: list[SourceChunk], top: int = 3) -> list[SourceChunk]:
-        """``chunks`` plus the other chunks of the sections of the first ``top``.
-
-        A long section is cut into several chunks; when one of them is found, the
-        answer composer should see the whole section (siblings keep their parent's score).
-        """
-        snap = self.snapshot
-        seen = {c.id for c in chunks}
-        out: list[SourceChunk] = []
-        for i, parent in enumerate(chunks):
-            out.append(parent)
-            if i >= top:
-                continue
-            doc = snap.documents.get(parent.doc_id, {})
-            for cid in doc.get("chunks", []):
-                rec = snap.records.get(cid)
-                if cid in seen or rec is None or rec["section"] != parent.section or rec["page"] != parent.page:
-                    continue
-                seen.add(cid)
-                sibling = snap.chunk(cid, parent.score)
-                sibling.extra.update(dense=parent.extra.get("dense", 0.0), bm25=parent.extra.get("bm25", 0.0))
-                out.append(sibling)
-        return out
 
     def embed_query(self, query: str) -> np.ndarray:
         return self.embeddings.embed_query_vector(query)
 
-    def dense_ranking(self, query_vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine) from Chroma, limited to chunks of the live snapshot."""
-        snap = self.snapshot
-        hits = self.store.similarity_search_by_vector_with_relevance_scores(
-            query_vector.tolist(), k=min(n + 10, max(len(snap.records), 1))
-        )
-        ranking = [(doc.id, 1.0 - float(dist)) for doc, dist in hits if doc.id in snap.records]
-        return ranking[:n]
+    def search(self, query: str | PreparedQuery, k: int | None = None,
+               query_vector: np.ndarray | None = None, snapshot: Snapshot | None = None) -> list[SourceChunk]:
+        """The best passage of each of the ``k`` best sections, best first."""
+        return self.retrieve(query, k, query_vector, snapshot).chunks
 
-    def bm25_ranking(self, query: str, n: int) -> list[tuple[str, float]]:
+    def retrieve(self, query: str | PreparedQuery, k: int | None = None, query_vector: np.ndarray | None = None,
+                 snapshot: Snapshot | None = None) -> SearchResult:
+        """Rank sections for ``query`` against one snapshot (the live one by default)."""
+        cfg = self.settings.retrieval
+        k = k or cfg.k
+        snap = snapshot or self.snapshot
+        prepared = query if isinstance(query, PreparedQuery) else self.prepare(query, snapshot=snap)
+        if query_vector is None:
+            query_vector = self.embed_query(prepared.search_text)
+        if not snap.chunks:
+            return SearchResult(snap, prepared, query_vector, [], 0.0, 0.0)
+        dense = self.dense_ranking(query_vector, cfg.fetch_k, snap)
+        sparse = self.bm25_ranking(prepared.search_text, cfg.fetch_k, snap)
+        anchors = self.anchor_ranking(query_vector, cfg.fetch_k, snap)
+        hits = self._fuse(snap, dense, sparse, anchors, k)
+        return SearchResult(snap, prepared, query_vector, hits, dense[0][1] if dense else 0.0,
+                            anchors[0][1] if anchors else 0.0)
+
+    def _fuse(self, snap: Snapshot, dense: Ranking, sparse: Ranking, anchors: Ranking, k: int) -> list[SectionHit]:
+        cfg = self.settings.retrieval
+        dense_s, sparse_s = section_ranking(snap, dense), section_ranking(snap, sparse)
+        fused = fuse([(cfg.dense_weight, dense_s), (cfg.bm25_weight, sparse_s), (cfg.anchor_weight, anchors)],
+                     cfg.rrf_k)
+        best_chunk = {}
+        for cid, _ in sparse + dense:  # the dense best chunk wins: it is written last
+            best_chunk[snap.chunks[cid].section_id] = cid
+        lookup = [{sid: (score, rank) for rank, (sid, score) in enumerate(r, 1)} for r in (dense_s, sparse_s, anchors)]
+        hits: list[SectionHit] = []
+        for sid in sorted(fused, key=fused.get, reverse=True):
+            section = snap.sections[sid]
+            (d, dr), (b, br), (a, ar) = (table.get(sid, (0.0, None)) for table in lookup)
+            scores = Scores(fused[sid], d, b, a, dr, br, ar)
+            chunk = snap.chunk(best_chunk.get(sid, section.chunk_ids[0]), scores)
+            if any(_near_duplicate(chunk.text, h.chunk.text, cfg.dedup_threshold) for h in hits):
+                continue
+            hits.append(SectionHit(section, chunk))
+            if len(hits) == k:
+                break
+        return hits
+
+    def dense_ranking(self, query_vector: np.ndarray, n: int, snapshot: Snapshot | None = None) -> Ranking:
+        """(chunk id, cosine) from Chroma, limited to chunks of the snapshot."""
+        snap = snapshot or self.snapshot
+        hits = self.store.search(query_vector, min(n + 10, max(len(snap.chunks), 1)))
+        return [(cid, score) for cid, score in hits if snap.has_chunk(cid)][:n]
+
+    def bm25_ranking(self, query: str, n: int, snapshot: Snapshot | None = None) -> Ranking:
         """(chunk id, BM25 score) for chunks with a positive score only."""
-        snap = self.snapshot
+        snap = snapshot or self.snapshot
         terms = analyze(query, snap.vocabulary, query=True)
         if not terms or snap.bm25 is None:
             return []
@@ -139,9 +168,38 @@ class Retriever:
         top = np.argsort(-scores)[:n]
         return [(snap.order[i], float(scores[i])) for i in top if scores[i] > 0]
 
+    def anchor_ranking(self, query_vector: np.ndarray, n: int, snapshot: Snapshot | None = None) -> Ranking:
+        """(section id, cosine of its closest anchor question), best first."""
+        snap = snapshot or self.snapshot
+        vectors, owner = snap.anchors()
+        if not len(vectors):
+            return []
+        sims = np.asarray(vectors, dtype=np.float32) @ np.asarray(query_vector, dtype=np.float32)
+        best: dict[str, float] = {}
+        for i in np.argsort(-sims)[: n * 4]:
+            best.setdefault(owner[i], float(sims[i]))
+        return sorted(best.items(), key=lambda kv: kv[1], reverse=True)[:n]
+
     def as_langchain(self) -> BaseRetriever:
         """This retriever behind LangChain's retriever interface."""
         return LangChainRetriever(retriever=self)
+
+
+def section_ranking(snap: Snapshot, chunk_ranking: Ranking) -> Ranking:
+    """A chunk ranking as a section ranking: each section at the rank of its best chunk."""
+    out: dict[str, float] = {}
+    for cid, score in chunk_ranking:
+        out.setdefault(snap.chunks[cid].section_id, score)
+    return list(out.items())
+
+
+def fuse(rankings: list[tuple[float, Ranking]], rrf_k: int) -> dict[str, float]:
+    """Weighted reciprocal rank fusion: sum of ``weight / (rrf_k + rank)`` over the rankings."""
+    fused: dict[str, float] = {}
+    for weight, ranking in rankings:
+        for rank, (key, _) in enumerate(ranking):
+            fused[key] = fused.get(key, 0.0) + weight / (rrf_k + rank + 1)
+    return fused
 
 
 class LangChainRetriever(BaseRetriever):
@@ -152,18 +210,11 @@ class LangChainRetriever(BaseRetriever):
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [
-            Document(page_content=c.text, id=c.id, metadata={**c.metadata(), "score": c.score})
+            Document(page_content=c.text, id=c.id, metadata={
+                "doc_id": c.doc_id, "title": c.title, "source": c.source, "section": c.section,
+                "page": c.page, "score": c.score})
             for c in self.retriever.search(query, self.k)
         ]
-
-
-def fuse(rankings: list[tuple[float, list[tuple[str, float]]]], rrf_k: int) -> dict[str, float]:
-    """Weighted reciprocal rank fusion: sum of ``weight / (rrf_k + rank)`` over the rankings."""
-    fused: dict[str, float] = {}
-    for weight, ranking in rankings:
-        for rank, (cid, _) in enumerate(ranking):
-            fused[cid] = fused.get(cid, 0.0) + weight / (rrf_k + rank + 1)
-    return fused
 
 
 def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
@@ -176,5 +227,3 @@ def _near_duplicate(a: str, b: str, threshold: float) -> bool:
         return True
     sa, sb = _shingles(a), _shingles(b)
     return bool(sa and sb) and len(sa & sb) / min(len(sa), len(sb)) >= threshold
-
-

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from .citations import CitationBook
 from .settings import Settings
 from .text import analyze
 from .types import Citation
@@ -738,10 +739,7 @@ class QuoteFinder:
 
     def __init__(self, snapshot):
         self.snapshot = snapshot
-        self._sections: dict[tuple[str, str], list[str]] = {}
-        for chunk_id in snapshot.order:
-            rec = snapshot.records[chunk_id]
-            self._sections.setdefault((rec["doc_id"], rec["section"]), []).append(chunk_id)
+        self._sections = {(sec.doc_id, sec.heading): sec for sec in snapshot.sections.values()}
 
     def sections(self) -> set[tuple[str, str]]:
         """All ``(doc_id, section)`` pairs in the index."""
@@ -753,26 +751,16 @@ class QuoteFinder:
         Raises:
             ScanConfigError: when the section is not in the index.
         """
-        chunk_ids = self._sections.get((ref.doc_id, ref.section))
-        if not chunk_ids:
+        section = self._sections.get((ref.doc_id, ref.section))
+        if section is None:
             raise ScanConfigError(f"De sectie {ref.doc_id} › {ref.section} staat niet in de index.")
         weights = self._weights(text, ref.hint)
-        best = max(
-            ((self._sentence_score(s, weights), cid, i) for cid in chunk_ids
-             for i, s in enumerate(self._sentences(cid))),
-            key=lambda t: (t[0], -chunk_ids.index(t[1]), -t[2]),
-        )
-        _, chunk_id, index = best
-        quote = self._quote(chunk_id, index, weights)
-        chunk = self.snapshot.chunk(chunk_id)
-        coverage = self._coverage(quote, weights)
-        return Citation(
-            n=0, chunk_id=chunk.id, doc_id=chunk.doc_id, title=chunk.title, source=chunk.source,
-            section=chunk.section, page=chunk.page, quote=quote, score=round(coverage, 6),
-        )
-
-    def _sentences(self, chunk_id: str) -> list[str]:
-        return list(self.snapshot.records[chunk_id]["extra"].get("sentences") or [])
+        sentences = [s.text for s in section.sentences]
+        index = max(range(len(sentences)), key=lambda i: (self._sentence_score(sentences[i], weights), -i))
+        quote = self._quote(sentences, index, weights)
+        book = CitationBook()
+        book.cite(section, section.chunk_ids[0], quote, index, self._coverage(quote, weights))
+        return book.citations()[0]
 
     def _terms(self, text: str) -> set[str]:
         return set(analyze(text, self.snapshot.vocabulary))
@@ -790,9 +778,8 @@ class QuoteFinder:
         terms = self._terms(sentence)
         return sum(weights.get(t, 0.0) for t in terms) / math.sqrt(max(len(terms), 8))
 
-    def _quote(self, chunk_id: str, index: int, weights: dict[str, float]) -> str:
+    def _quote(self, sentences: list[str], index: int, weights: dict[str, float]) -> str:
         """The best sentence, joined with a neighbour that also fits (in reading order)."""
-        sentences = self._sentences(chunk_id)
         best = sentences[index]
         best_score = self._sentence_score(best, weights)
         neighbours = [i for i in (index - 1, index + 1) if 0 <= i < len(sentences)]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
 
 class EmbeddingSettings(BaseModel):
@@ -36,7 +37,9 @@ class EmbeddingSettings(BaseModel):
     passage_prefix: str = Field("", description="Text put before every passage (sentence-transformers "
                                 "backend; e.g. 'passage: ' for an E5 model).")
     batch_size: int = Field(16, ge=1, description="Texts embedded per batch (progress is reported per batch).")
-    threads: int | None = Field(None, ge=1, description="CPU threads of the e5 engine (default: all cores).")
+    threads: int = Field(1, ge=1, description="CPU threads per call of the e5 engine. One is fastest: "
+                         "concurrent calls (app sessions, ingest workers) use the other cores.")
+    workers: int = Field(2, ge=1, description="Batches embedded at the same time during an ingest.")
     device: str = Field("cpu", description="Torch device for sentence-transformers.")
 
 
@@ -63,9 +66,11 @@ class RetrievalSettings(BaseModel):
     k: int = Field(5, ge=1, le=50, description="Passages returned by a search.")
     fetch_k: int = Field(20, ge=1, description="Candidates taken from each retriever before fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
-    dense_weight: float = Field(2.0, ge=0, description="Weight of the dense ranking in the fusion "
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion "
                                 "(tuned on evals/calibration.jsonl with evals/tune.py).")
-    rrf_k: int = Field(10, ge=1, description="Rank offset of reciprocal rank fusion (small: top ranks count most).")
+    anchor_weight: float = Field(1.5, ge=0, description="Weight of the anchor-question ranking (the questions "
+                                 "each draaiboek section answers) in the fusion.")
+    rrf_k: int = Field(5, ge=1, description="Rank offset of reciprocal rank fusion (small: top ranks count most).")
     dedup_threshold: float = Field(
         0.9, gt=0, le=1, description="Word-shingle overlap above which two passages count as duplicates."
     )
@@ -100,14 +105,29 @@ class AnswerSettings(BaseModel):
     min_words: int = Field(60, description="Aim for at least this many words in an answer.")
     max_words: int = Field(180, description="Stop adding sentences past this many words.")
     refusal_threshold: float = Field(
-        0.54, description="Below this relevance score the assistant refuses (calibrated: evals/tune.py)."
+        0.84, description="Below this relevance score the assistant refuses (calibrated: evals/tune.py)."
     )
-    dense_weight: float = Field(0.5, ge=0, le=1, description="Weight of the best passage's (rescaled) "
+    dense_weight: float = Field(0.1, ge=0, le=1, description="Weight of the best passage's (rescaled) "
                                 "cosine in the relevance score.")
+    anchor_weight: float = Field(0.1, ge=0, le=1, description="Weight of the best anchor question's "
+                                 "(rescaled) cosine in the relevance score.")
     union_weight: float = Field(
-        0.2, ge=0, le=1, description="Weight of question coverage by the top 3 passages together; the rest "
-        "goes to coverage by the best single passage."
+        0.0, ge=0, le=1, description="Weight of question coverage by the top 3 sections together; the rest "
+        "goes to coverage by the best single section."
     )
+    margin_weight: float = Field(8.0, ge=0, description="Weight of the margin between the closest section "
+                                 "question and the closest off-topic question (data/buiten-bereik.yaml).")
+    outside_questions: Path = Field(PACKAGE_DATA / "buiten-bereik.yaml",
+                                    description="Off-topic questions the refusal decision compares with.")
+    support_threshold: float = Field(0.45, ge=0, le=1, description="LLM mode: a sentence whose support by its "
+                                     "cited section is below this is marked or removed.")
+    unsupported: Literal["mark", "remove"] = Field("mark", description="LLM mode: what happens to a sentence "
+                                                  "that its source does not support.")
+    max_source_age_years: int = Field(6, ge=1, description="Sources older than this many years are flagged "
+                                      "as possibly outdated in the citation panel.")
+    related_questions: int = Field(3, ge=0, description="'Verwante vragen' shown after an answer.")
+    read_next: int = Field(2, ge=0, description="'Lees verder' sections shown after an answer.")
+    list_cap: int = Field(8, ge=3, description="List items shown before '… en nog n'.")
     dense_floor: float = Field(0.78, ge=0, lt=1, description="Cosine that counts as no semantic match at all.")
     dense_ceiling: float = Field(0.95, gt=0, le=1, description="Cosine that counts as a perfect semantic match.")
 

@@ -53,6 +53,8 @@ class SourceRecord(BaseModel):
     auteur: str | None = Field(None, description="Author(s), for articles, books and talks.")
     jaar: int | None = Field(None, ge=1900, le=2100, description="Year of publication.")
     datum: dt.date | None = Field(None, description="Exact date, when known (YYYY-MM-DD).")
+    geraadpleegd: dt.date | None = Field(None, description="When an undated web page was consulted "
+                                         "(instead of a publication year or date).")
     soort: Kind = Field(description="overheid, onderzoek, pers, praktijk or presentatie.")
     url: str | None = Field(None, description="The publisher's page; none for a talk without slides online.")
     verschenen_in: str | None = Field(None, description="Journal, book, series or event.")
@@ -67,8 +69,8 @@ class SourceRecord(BaseModel):
             problems.append(f"id '{self.id}' moet uit kleine letters, cijfers en koppeltekens bestaan")
         if not (self.uitgever or self.auteur):
             problems.append("uitgever of auteur ontbreekt")
-        if self.jaar is None and self.datum is None:
-            problems.append("jaar of datum ontbreekt")
+        if self.jaar is None and self.datum is None and self.geraadpleegd is None:
+            problems.append("jaar, datum of (voor een pagina zonder datum) geraadpleegd ontbreekt")
         if self.jaar is not None and self.datum is not None and self.datum.year != self.jaar:
             problems.append("jaar en datum spreken elkaar tegen")
         if self.url is None and self.soort != "presentatie":
@@ -82,8 +84,9 @@ class SourceRecord(BaseModel):
         return self
 
     @property
-    def year(self) -> int:
-        return self.datum.year if self.datum else int(self.jaar or 0)
+    def year(self) -> int | None:
+        """Year of publication; None for an undated page."""
+        return self.datum.year if self.datum else self.jaar
 
     @property
     def who(self) -> str:
@@ -92,7 +95,7 @@ class SourceRecord(BaseModel):
     @property
     def label(self) -> str:
         """The short attribution shown beside a citation: "VLAIO, 2023 · overheid"."""
-        return f"{self.who}, {self.year} · {KIND_LABELS[self.soort]}"
+        return f"{self.who}, {self.year or 'z.d.'} · {KIND_LABELS[self.soort]}"
 
     @property
     def anchor(self) -> str:
@@ -100,11 +103,12 @@ class SourceRecord(BaseModel):
 
     def is_stale(self, today: dt.date, max_age_years: int) -> bool:
         """Older than ``max_age_years`` or replaced by a newer source."""
-        return bool(self.vervangen_door) or today.year - self.year > max_age_years
+        return bool(self.vervangen_door) or (self.year is not None and today.year - self.year > max_age_years)
 
     def reference(self) -> str:
         """A full reference line for a bibliography or a footnote."""
-        parts = [self.auteur or self.uitgever or "", f"({self.year})", self.titel]
+        when = f"({self.year})" if self.year else "(z.d.)"
+        parts = [self.auteur or self.uitgever or "", when, self.titel]
         if self.auteur and self.uitgever:
             parts.append(self.uitgever)
         if self.verschenen_in:
@@ -113,6 +117,8 @@ class SourceRecord(BaseModel):
             parts.append(f"https://doi.org/{self.doi}")
         elif self.url:
             parts.append(self.url)
+        if self.geraadpleegd and not self.year:
+            parts.append(f"Geraadpleegd op {self.geraadpleegd:%d-%m-%Y}")
         return ". ".join(p.rstrip(".") for p in parts if p) + "."
 
 
@@ -138,6 +144,22 @@ def parse_sources(raw: object, where: str = "") -> list[SourceRecord]:
         seen.add(record.id)
         records.append(record)
     return records
+
+
+def parse_sources_leniently(raw: object) -> list[SourceRecord]:
+    """The valid records of a ``bronnen`` list; anything else is ignored (user documents
+    may carry a plain URL list, and one odd entry must never break an ingest)."""
+    if not isinstance(raw, list):
+        return []
+    out: dict[str, SourceRecord] = {}
+    for entry in raw:
+        if isinstance(entry, dict):
+            try:
+                record = SourceRecord.model_validate(entry)
+            except ValidationError:
+                continue
+            out.setdefault(record.id, record)
+    return list(out.values())
 
 
 def _message(error: dict) -> str:

@@ -166,17 +166,38 @@ def split_sentences(text: str) -> list[str]:
     paragraph a full stop ends a sentence unless it closes a known abbreviation
     ("bv.", "o.a.", "art.") or an initial ("J. Provan").
     """
-    sentences: list[str] = []
+    return [unit[0] for unit in split_units(text)]
+
+
+def split_units(text: str) -> list[tuple[str, int, int]]:
+    """Sentences with their place in lists: ``(sentence, list_no, item_no)``.
+
+    ``list_no`` is 0 for prose and 1, 2, ... for the first, second, ... list of the
+    text (a list continues across blank lines until prose intervenes); ``item_no``
+    numbers the items of the text from 1 (0 for prose), so the sentences of one item
+    share it.
+    """
+    units: list[tuple[str, int, int]] = []
+    list_no = item_no = 0
+    in_list = False
     for paragraph in re.split(r"\n\s*\n", text):
         lines = [ln.strip() for ln in paragraph.splitlines() if ln.strip()]
         if not lines:
             continue
-        if any(_LIST_ITEM.match(ln) for ln in lines):
-            for ln in lines:
-                sentences.extend(_split_prose(_LIST_ITEM.sub("", ln)) if not ln.startswith("#") else [ln.lstrip("# ")])
-        else:
-            sentences.extend(_split_prose(" ".join(ln.lstrip("# ") for ln in lines)))
-    return [s for s in sentences if s]
+        if not any(_LIST_ITEM.match(ln) for ln in lines):
+            units.extend((s, 0, 0) for s in _split_prose(" ".join(ln.lstrip("# ") for ln in lines)))
+            in_list = False
+            continue
+        for ln in lines:
+            if _LIST_ITEM.match(ln):
+                if not in_list:
+                    list_no, in_list = list_no + 1, True
+                item_no += 1
+                units.extend((s, list_no, item_no) for s in _split_prose(_LIST_ITEM.sub("", ln)))
+            else:
+                units.extend((s, 0, 0) for s in _split_prose(ln.lstrip("# ")))
+                in_list = False
+    return [u for u in units if u[0]]
 
 
 def _split_prose(text: str) -> list[str]:

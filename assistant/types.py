@@ -8,8 +8,21 @@ from typing import Any
 
 
 @dataclass
+class Scores:
+    """How a passage was found: the fused score and what each ranking said."""
+
+    fused: float = 0.0
+    dense: float = 0.0
+    bm25: float = 0.0
+    anchor: float = 0.0
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+    anchor_rank: int | None = None
+
+
+@dataclass
 class SourceChunk:
-    """One citable passage of a document, as stored in the index."""
+    """One citable passage of a document, as handed out by retrieval."""
 
     id: str
     doc_id: str
@@ -20,8 +33,12 @@ class SourceChunk:
     page: int | None = None
     language: str = "nl"
     content_hash: str = ""
-    score: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
+    section_id: str = ""
+    scores: Scores = field(default_factory=Scores)
+
+    @property
+    def score(self) -> float:
+        return self.scores.fused
 
     @property
     def location(self) -> str:
@@ -30,21 +47,6 @@ class SourceChunk:
         if self.page is not None:
             parts.append(f"p. {self.page}")
         return ", ".join(parts)
-
-    def metadata(self) -> dict[str, Any]:
-        """Flat metadata for the vector store (no None values, scalars only)."""
-        meta = {
-            "doc_id": self.doc_id,
-            "title": self.title,
-            "source": self.source,
-            "section": self.section,
-            "language": self.language,
-            "content_hash": self.content_hash,
-        }
-        if self.page is not None:
-            meta["page"] = self.page
-        meta.update({k: v for k, v in self.extra.items() if isinstance(v, (str, int, float, bool))})
-        return meta
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON shape of a search result."""
@@ -59,16 +61,54 @@ class SourceChunk:
             "score": round(self.score, 6),
         }
 
-    @classmethod
-    def from_record(cls, record: dict[str, Any], score: float = 0.0) -> "SourceChunk":
-        """Rebuild a chunk from the stored record written by :meth:`to_record`."""
-        return cls(**{**record, "score": score})
 
-    def to_record(self) -> dict[str, Any]:
-        """Everything needed to rebuild the chunk, without its score."""
-        record = asdict(self)
-        record.pop("score")
-        return record
+@dataclass
+class SourceNote:
+    """A source cited in a passage, as the citation panel shows it ("VLAIO, 2023 · overheid")."""
+
+    label: str
+    kind: str
+    year: int
+    reference: str
+    url: str | None = None
+    stale: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SectionLink:
+    """A pointer into the Draaiboek tab (or another document's section)."""
+
+    doc_id: str
+    section: str
+    title: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class AnswerSentence:
+    """One sentence (or list item) of an answer and where it comes from.
+
+    Attributes:
+        text: the sentence as shown, without its citation marks.
+        citations: the numbers of the citations it carries.
+        section_id: the section it was taken from (offline answers).
+        position: its place among that section's sentences (offline answers).
+        support: for LLM answers, how well the cited passage supports it (0-1).
+    """
+
+    text: str
+    citations: list[int]
+    section_id: str = ""
+    position: int | None = None
+    support: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass
@@ -84,6 +124,8 @@ class Citation:
     page: int | None
     quote: str
     score: float
+    sources: list[SourceNote] = field(default_factory=list)
+    section_id: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -102,6 +144,9 @@ class Answer:
     notice: str | None = None
     language: str = "nl"
     suggestions: list[Citation] = field(default_factory=list)
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    related_questions: list[str] = field(default_factory=list)
+    read_next: list[SectionLink] = field(default_factory=list)
     retrieved_ids: list[str] = field(default_factory=list)
     """Chunk ids the answer was built from (for checks; not part of the JSON contract)."""
 
@@ -116,5 +161,8 @@ class Answer:
             "notice": self.notice,
             "citations": [c.to_json() for c in self.citations],
             "suggestions": [c.to_json() for c in self.suggestions],
+            "sentences": [s.to_json() for s in self.sentences],
+            "related_questions": list(self.related_questions),
+            "read_next": [link.to_json() for link in self.read_next],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }

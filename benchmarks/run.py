@@ -1,17 +1,18 @@
 """`make bench`: speed and memory of the STEM-Alliantiewijzer against its targets.
 
 Prints a table and writes benchmarks/results.json with the machine next to every
-figure: embedding throughput and a full ingest of corpus/, a no-op re-ingest, warm
+figure: embedding throughput and a full ingest of corpus/ (passages, sentences and
+anchor questions apart), a 36-page PDF indexed from upload, a no-op re-ingest, warm
 p50/p95 latency of ``search`` and ``ask`` on the shipped corpus and on synthetic
-corpora of 10,000 and 50,000 passages, cold start of the CLI and of the app, and
-peak memory.
+corpora of 10,000 and 50,000 passages, cold start of the CLI and of the app (serving,
+and the first answer counted from serving), and peak memory.
 
-The synthetic corpora are Dutch-like passages recombined from draaiboek sentences,
-indexed exactly the way the ingestor indexes real ones, but with random unit vectors
-instead of embeddings (embedding 50,000 passages takes over an hour on 2 cores): their
-latency is real, their answers are not. They are built in a child process, so the
-builder's memory does not count as the benchmark's peak RSS, and kept in
-benchmarks/tmp/ while their build key matches.
+The synthetic corpora are Markdown files of Dutch-like passages recombined from
+draaiboek sentences, ingested by the product's own Ingestor with an embedder that
+returns random unit vectors under the real model's name (embedding 50,000 passages
+takes hours on 2 cores): their latency is real, their answers are not. They are built
+in a child process, so the builder's memory does not count as the benchmark's peak
+RSS, and kept in benchmarks/tmp/ while their build key matches.
 
 Usage: python benchmarks/run.py [--quick] [--fresh]
 """
@@ -43,15 +44,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.answering import Assistant  # noqa: E402
-from assistant.chunking import chunk_id, content_hash  # noqa: E402
-from assistant.embeddings import LocalEmbeddings, make_embeddings, resolve_model  # noqa: E402
-from assistant.index import Snapshot, SnapshotStore, build_signature, make_vector_store  # noqa: E402
-from assistant.ingestion import Ingestor, _bm25_text, _build_bm25  # noqa: E402
+from assistant.documents import DocumentLibrary  # noqa: E402
+from assistant.embeddings import Embedder, make_embeddings  # noqa: E402
+from assistant.index import SnapshotStore, build_signature  # noqa: E402
+from assistant.ingestion import Ingestor  # noqa: E402
 from assistant.loaders import load, strip_markdown  # noqa: E402
 from assistant.retrieval import Retriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.text import analyze, split_sentences, vocabulary_of, words  # noqa: E402
-from assistant.types import SourceChunk  # noqa: E402
+from assistant.text import split_sentences, words  # noqa: E402
 
 HERE = ROOT / "benchmarks"
 TMP = HERE / "tmp"
@@ -61,18 +61,21 @@ DRAAIBOEK = ROOT / "corpus" / "draaiboek"
 APP = ROOT / "app.py"
 COLD_QUESTION = "Wat is een projectvereniging?"
 SYNTHETIC_SIZES = (10_000, 50_000)
-GENERATOR_VERSION = 1  # bump when the synthetic corpus or its index changes shape
+GENERATOR_VERSION = 2  # bump when the synthetic corpus or its index changes shape
 RANDOM_VECTORS = ("willekeurige eenheidsvectoren in plaats van embeddings "
                   "(50.000 passages inbedden duurt op 2 cores meer dan een uur)")
 APP_MISSING = "niet gemeten (app.py ontbreekt)"
 TARGETS = {
-    "ask_p95_shipped_ms": 150.0,
-    "ask_p95_50k_ms": 500.0,
-    "noop_reingest_s": 2.0,
-    "app_serving_s": 10.0,
-    "app_first_answer_s": 15.0,
-    "peak_rss_mb": 1536.0,  # 1.5 GiB
+    "ask_p95_shipped_ms": 100.0,
+    "ask_p95_50k_ms": 300.0,
+    "ingest_s": 150.0,
+    "pdf_upload_s": 75.0,
+    "noop_reingest_s": 1.0,
+    "app_first_answer_after_serving_s": 1.0,
+    "app_rss_mb": 700.0,
+    "peak_rss_mb": 1536.0,  # 1.5 GiB, the benchmark process itself
 }
+PDF_PAGES, PDF_WORDS = 36, 12_700
 
 
 # -- machine and inputs -------------------------------------------------------------
@@ -117,39 +120,60 @@ def _say(message: str) -> None:
 # -- embedding throughput and the shipped corpus -------------------------------------
 
 
-class TimedEmbeddings(LocalEmbeddings):
-    """The product's embedder, timing every ``encode`` call while ``calls`` is a list."""
+class TimedEmbeddings(Embedder):
+    """The product's embedder, timing every call while ``calls`` is a list.
 
-    def __init__(self, cfg):
-        super().__init__(cfg)
-        self.calls: list[tuple[list[str], float]] | None = None
+    Each call is recorded as (kind, texts, seconds); the ingestor embeds passages,
+    then sentences, then anchor questions and the off-topic questions.
+    """
 
-    def encode(self, texts, progress=None):
+    def __init__(self, inner: Embedder):
+        super().__init__(inner.cfg)
+        self.inner, self.backend, self.model_id = inner, inner.backend, inner.model_id
+        self.calls: list[tuple[str, list[str], float]] | None = None
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def _embed(self, texts, is_query):
+        return self.inner._embed(texts, is_query)
+
+    def _map(self, batches, is_query):
+        return self.inner._map(batches, is_query)
+
+    def embed_passages(self, texts, progress=None):
+        return self._timed("passages", texts, lambda: self.inner.embed_passages(texts, progress))
+
+    def embed_queries(self, texts):
+        return self._timed("queries", texts, lambda: self.inner.embed_queries(texts))
+
+    def _timed(self, kind, texts, fn):
         started = time.perf_counter()
-        vectors = super().encode(texts, progress)
-        if self.calls is not None:
-            self.calls.append((list(texts), time.perf_counter() - started))
+        vectors = fn()
+        if self.calls is not None and len(texts):
+            self.calls.append((kind, list(texts), time.perf_counter() - started))
         return vectors
 
+    def token_count(self, text: str) -> int:
+        return self.inner.token_count(text)
 
-def embedding_throughput(emb: LocalEmbeddings, calls: list[tuple[list[str], float]]) -> dict:
-    """Texts, tokens and seconds per kind; the ingestor embeds chunk texts, then sentences.
 
-    Tokens are word pieces as the model sees them: truncated at its maximum sequence
-    length, [CLS] and [SEP] included.
+def embedding_throughput(emb: TimedEmbeddings, calls: list[tuple[str, list[str], float]]) -> dict:
+    """Texts, tokens and seconds per kind of text the ingestor embedded.
+
+    Tokens are the model's own word pieces, prefix and special tokens included.
     """
-    tokenizer, limit = emb.model.tokenizer, emb.model.max_seq_length
-
     def figures(texts: list[str], seconds: float) -> dict:
-        ids = tokenizer(texts, truncation=True, max_length=limit)["input_ids"] if texts else []
-        tokens = sum(len(i) for i in ids)
+        tokens = sum(emb.token_count(t) for t in texts)
         return {"texts": len(texts), "tokens": tokens, "seconds": round(seconds, 2),
                 "texts_per_s": round(len(texts) / seconds, 1) if seconds else None,
                 "tokens_per_s": round(tokens / seconds) if seconds else None}
 
-    out = {"all": figures([t for texts, _ in calls for t in texts], sum(s for _, s in calls))}
-    if len(calls) == 2:
-        out["chunks"], out["sentences"] = figures(*calls[0]), figures(*calls[1])
+    out = {"all": figures([t for _, texts, _ in calls for t in texts], sum(s for *_, s in calls))}
+    names = ["chunks", "sentences", "questions", "outside"]
+    for name, (_, texts, seconds) in zip(names, calls):
+        out[name] = figures(texts, seconds)
     return out
 
 
@@ -165,13 +189,14 @@ def bench_shipped(workdir: Path, emb: TimedEmbeddings, queries: list[str], warmu
     calls, emb.calls = emb.calls, None
     _say("No-op re-ingest ...")
     started = time.perf_counter()
-    noop = Ingestor(settings).run(show_progress=False)  # no embedder: a no-op must not need one
+    noop = Ingestor(settings).run(show_progress=False)
     noop_s = time.perf_counter() - started
     cli_noop = run_timed([sys.executable, "-m", "assistant", "ingest", "--quiet"], child_env(settings))
     _say("Latentie op corpus/ ...")
     return {
-        "files": report.files_seen, "chunks": report.chunks_total,
+        "files": report.files_seen, "chunks": report.chunks_total, "sections": report.sections_total,
         "chunks_embedded": report.chunks_embedded, "sentences_embedded": report.sentences_embedded,
+        "questions_embedded": report.questions_embedded,
         "ingest_s": round(ingest_s, 2), "embedding": embedding_throughput(emb, calls),
         "noop_reingest": {"in_process_s": round(noop_s, 3), "embedded": noop.chunks_embedded,
                           "unchanged": len(noop.unchanged), "cli_s": cli_noop["seconds"],
@@ -179,6 +204,52 @@ def bench_shipped(workdir: Path, emb: TimedEmbeddings, queries: list[str], warmu
         "latency": measure_latency(settings, emb, queries, warmup),
         "index_dir": str(settings.index_dir),
     }
+
+
+def manual_pdf(path: Path, pages: int = PDF_PAGES, words_wanted: int = PDF_WORDS) -> dict:
+    """A manual-like PDF of ``pages`` pages and about ``words_wanted`` words of real Dutch
+    text (the draaiboek's own sentences, chapter by chapter, with headings)."""
+    from fpdf import FPDF
+    from matplotlib import font_manager
+
+    font = font_manager.findfont("DejaVu Sans")
+    chapters = [load(p) for p in sorted(DRAAIBOEK.glob("*.md"))]
+    paragraphs = [(c.title, strip_markdown(b.text)) for c in chapters for b in c.blocks if b.text.strip()]
+    per_page = words_wanted // pages
+    pdf = FPDF(format="A4")
+    pdf.add_font("dejavu", "", font)
+    pdf.set_title("Handleiding STEM-samenwerking (benchmark)")
+    used, cursor = 0, 0
+    for page in range(pages):
+        pdf.add_page()
+        pdf.set_font("dejavu", size=9)
+        on_page = 0
+        while on_page < per_page and cursor < len(paragraphs):
+            title, text = paragraphs[cursor]
+            cursor += 1
+            take = " ".join(text.split()[: per_page - on_page])
+            pdf.multi_cell(0, 4.2, take)
+            pdf.ln(1)
+            on_page += len(take.split())
+        used += on_page
+    pdf.output(str(path))
+    return {"pages": pages, "words": used}
+
+
+def bench_pdf_upload(workdir: Path, emb: Embedder) -> dict:
+    """A 36-page manual uploaded into an index that already holds the draaiboek."""
+    shipped = TMP / "shipped" / "index"
+    settings = Settings(index_dir=workdir / "index", data_dir=workdir / "data", corpus_dirs=[ROOT / "corpus"])
+    shutil.rmtree(workdir, ignore_errors=True)
+    shutil.copytree(shipped, settings.index_dir)
+    pdf = workdir / "handleiding.pdf"
+    shape = manual_pdf(pdf)
+    library = DocumentLibrary(settings, Ingestor(settings, emb))
+    started = time.perf_counter()
+    report = library.add([("Handleiding STEM-samenwerking.pdf", pdf)])
+    seconds = time.perf_counter() - started
+    return {**shape, "seconds": round(seconds, 2), "chunks_embedded": report.chunks_embedded,
+            "sentences_embedded": report.sentences_embedded, "words_per_s": round(shape["words"] / seconds)}
 
 
 # -- warm latency -------------------------------------------------------------------
@@ -191,7 +262,7 @@ def percentiles(samples_ms: list[float]) -> dict:
             "mean_ms": round(float(np.mean(samples_ms)), 1), "max_ms": round(float(max(samples_ms)), 1)}
 
 
-def measure_latency(settings: Settings, embeddings: LocalEmbeddings, queries: list[str],
+def measure_latency(settings: Settings, embeddings: Embedder, queries: list[str],
                     warmup: list[str]) -> dict:
     """Warm latency of ``Retriever.search`` and ``Assistant.ask`` over ``queries``.
 
@@ -200,7 +271,7 @@ def measure_latency(settings: Settings, embeddings: LocalEmbeddings, queries: li
     """
     retriever = Retriever(settings, embeddings)
     started = time.perf_counter()
-    chunks = len(retriever.snapshot.records)
+    chunks = len(retriever.snapshot.chunks)
     retriever.store  # noqa: B018 - open Chroma now, not during the first query
     load_s = time.perf_counter() - started
     assistant = Assistant(settings, retriever)
@@ -260,88 +331,60 @@ def _passage(rng: random.Random, pool: SentencePool, max_chars: int = 1200) -> s
     return text
 
 
-def synthetic_chunks(n: int, pool: SentencePool, seed: int = 0, per_doc: int = 25) -> list[SourceChunk]:
-    """``n`` passages in documents of ``per_doc``, made the way ``chunk_document`` makes them."""
+def write_synthetic_corpus(folder: Path, n: int, pool: SentencePool, seed: int = 0, per_doc: int = 25) -> int:
+    """``n`` passages as Markdown files of ``per_doc`` sections each (one passage per section)."""
     rng = random.Random(seed)
-    chunks: list[SourceChunk] = []
-    seen: set[str] = set()
-    while len(chunks) < n:
-        number = len(chunks) // per_doc
-        doc_id = f"synthetisch/doc-{number:05d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for number in range((n + per_doc - 1) // per_doc):
         title = f"{pool.titles[number % len(pool.titles)]} (synthetisch {number})"
-        while len(chunks) < n and len(chunks) // per_doc == number:
-            section, text = rng.choice(pool.sections), _passage(rng, pool)
-            cid = chunk_id(f"{doc_id}.md", section, None, text)
-            if cid in seen:
-                continue
-            seen.add(cid)
-            chunks.append(SourceChunk(
-                id=cid, doc_id=doc_id, title=title, source=f"{doc_id}.md", text=text, section=section,
-                language="nl", content_hash=content_hash(text),
-                extra={"sentences": [strip_markdown(s) for s in split_sentences(text)]}))
-    return chunks
+        lines = [f"# {title}", ""]
+        for i in range(min(per_doc, n - written)):
+            lines += [f"## {rng.choice(pool.sections).split(' > ')[-1]} ({i + 1})", "", _passage(rng, pool), ""]
+        written += min(per_doc, n - written)
+        (folder / f"doc-{number:05d}.md").write_text("\n".join(lines), encoding="utf-8")
+    return written
 
 
-def unit_vectors(rng: np.random.Generator, n: int, dim: int, dtype=np.float32, block: int = 50_000) -> np.ndarray:
-    """``n`` random L2-normalised vectors, generated in blocks to bound memory."""
-    out = np.empty((n, dim), dtype=dtype)
-    for start in range(0, n, block):
-        v = rng.standard_normal((min(block, n - start), dim), dtype=np.float32)
-        v /= np.linalg.norm(v, axis=1, keepdims=True)
-        out[start : start + len(v)] = v
-    return out
+class RandomEmbedder(Embedder):
+    """Random unit vectors under another embedder's name, so the product reads the index
+    as its own; fast enough to index 50,000 passages in minutes."""
+
+    parallel = False
+
+    def __init__(self, like: Embedder, seed: int = 0):
+        super().__init__(like.cfg)
+        self.backend, self.model_id, self._dim = like.backend, like.model_id, like.dimension
+        self.rng = np.random.default_rng(seed)
+
+    @property
+    def dimension(self) -> int:
+        return self._dim
+
+    def _embed(self, texts, is_query):
+        return unit_vectors(self.rng, len(texts), self._dim)
 
 
-def _documents(chunks: list[SourceChunk], folder: Path) -> dict[str, dict]:
-    docs: dict[str, dict] = {}
-    for c in chunks:
-        doc = docs.setdefault(c.doc_id, {
-            "path": str(folder / f"{c.doc_id}.md"), "source": c.source, "sha256": "", "title": c.title,
-            "meta": {"synthetisch": True}, "chunks": [], "ingested": time.strftime("%Y-%m-%dT%H:%M:%S")})
-        doc["chunks"].append(c.id)
-        doc["sha256"] = content_hash(doc["sha256"] + c.content_hash)
-    return docs
+def unit_vectors(rng: np.random.Generator, n: int, dim: int, dtype=np.float32) -> np.ndarray:
+    """``n`` random L2-normalised vectors."""
+    v = rng.standard_normal((n, dim), dtype=np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    return v.astype(dtype)
 
 
 def build_synthetic_index(settings: Settings, n: int, dim: int, seed: int = 0) -> dict:
-    """Write a synthetic index of ``n`` passages as ``Ingestor._apply`` writes a real one.
-
-    Chroma gets the passages with random unit vectors; the snapshot gets the records
-    (with ``sentences`` and ``sent_start``), random float16 sentence vectors, BM25 over
-    the analysed text, the vocabulary and the document frequencies.
-    """
+    """Write a synthetic corpus of ``n`` passages and ingest it with the product's Ingestor."""
     started = time.perf_counter()
-    chunks = synthetic_chunks(n, sentence_pool(), seed)
-    order = [c.id for c in chunks]
-    records = {c.id: c.to_record() for c in chunks}
-    signature = build_signature(settings, resolve_model(settings.embeddings.model)[1])
-    rng = np.random.default_rng(seed)
+    corpus = settings.corpus_dirs[0] / "synthetisch"
+    write_synthetic_corpus(corpus, n, sentence_pool(), seed)
     text_s = time.perf_counter() - started
-
     started = time.perf_counter()
-    store = make_vector_store(settings, make_embeddings(settings.embeddings), signature)
-    collection = store._collection  # vectors are ours, as in the ingestor
-    for start in range(0, len(chunks), 1000):
-        batch = chunks[start : start + 1000]
-        collection.upsert(ids=[c.id for c in batch], embeddings=unit_vectors(rng, len(batch), dim),
-                          documents=[c.text for c in batch], metadatas=[c.metadata() for c in batch])
-    chroma_s = time.perf_counter() - started
-
-    started = time.perf_counter()
-    offset = 0
-    for cid in order:
-        records[cid]["extra"]["sent_start"] = offset
-        offset += len(records[cid]["extra"]["sentences"])
-    vocab = vocabulary_of(r["text"] for r in records.values())
-    terms = [analyze(_bm25_text(records[cid]), vocab) or ["_"] for cid in order]
-    SnapshotStore(settings.index_dir).write(Snapshot(
-        signature=signature, documents=_documents(chunks, settings.corpus_dirs[0]), records=records,
-        sentence_vectors=unit_vectors(rng, offset, dim, np.float16), bm25=_build_bm25(terms),
-        vocabulary=vocab, order=order, df=dict(Counter(t for ts in terms for t in set(ts)))))
-    snapshot_s = time.perf_counter() - started
-    return {"chunks": len(chunks), "sentences": offset, "documents": len({c.doc_id for c in chunks}),
-            "text_s": round(text_s, 2), "chroma_s": round(chroma_s, 2), "snapshot_bm25_s": round(snapshot_s, 2),
-            "seconds": round(text_s + chroma_s + snapshot_s, 2)}
+    real = make_embeddings(settings.embeddings)
+    report = Ingestor(settings, RandomEmbedder(real, seed)).run(show_progress=False)
+    ingest_s = time.perf_counter() - started
+    return {"chunks": report.chunks_total, "sentences": report.sentences_embedded,
+            "documents": report.files_seen, "text_s": round(text_s, 2), "ingest_s": round(ingest_s, 2),
+            "seconds": round(text_s + ingest_s, 2)}
 
 
 def synthetic_settings(workdir: Path) -> Settings:
@@ -354,7 +397,7 @@ def _build_key(settings: Settings, n: int, dim: int, seed: int) -> dict:
     for path in sorted(DRAAIBOEK.glob("*.md")):
         digest.update(path.read_bytes())
     return {"generator": GENERATOR_VERSION, "chunks": n, "dim": dim, "seed": seed,
-            "signature": build_signature(settings, resolve_model(settings.embeddings.model)[1]),
+            "signature": build_signature(settings, make_embeddings(settings.embeddings)),
             "draaiboek": digest.hexdigest()[:16], "chromadb": version("chromadb"), "bm25s": version("bm25s")}
 
 
@@ -382,7 +425,7 @@ def _build_in_child(workdir: Path, n: int, dim: int, seed: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def bench_synthetic(workdir: Path, n: int, embeddings: LocalEmbeddings, queries: list[str], warmup: list[str],
+def bench_synthetic(workdir: Path, n: int, embeddings: Embedder, queries: list[str], warmup: list[str],
                     fresh: bool = False, in_process: bool = False) -> dict:
     """Build (or reuse) a synthetic corpus of ``n`` passages and measure warm latency on it."""
     _say(f"Synthetisch corpus van {n} passages ...")
@@ -517,6 +560,7 @@ def app_cold_start(settings: Settings, script: Path = APP, timeout_s: float = 12
         finally:
             _stop(proc)
     return {"status": "gemeten", "serving_s": round(serving_s, 2), "first_answer_s": round(first_s, 2),
+            "first_answer_after_serving_s": round(first_s - serving_s, 2),
             "peak_rss_mb": peak, "reply_preview": str(reply)[:200]}
 
 
@@ -546,18 +590,24 @@ def report_rows(results: dict) -> list[dict]:
     shipped = results.get("shipped")
     if shipped:
         emb = shipped["embedding"]
-        rows += [_row("Inbedden: tokens/s (passages + zinnen)", emb["all"]["tokens_per_s"], "tok/s", fmt="{:.0f}")]
-        if "chunks" in emb:
-            rows += [_row("Inbedden: passages/s", emb["chunks"]["texts_per_s"], "/s"),
-                     _row("Inbedden: zinnen/s", emb["sentences"]["texts_per_s"], "/s")]
-        rows += [_row("Model laden (import + gewichten)", results.get("model_load_s"), "s"),
+        rows += [_row("Inbedden: tokens/s (alles)", emb["all"]["tokens_per_s"], "tok/s", fmt="{:.0f}")]
+        for kind, label in (("chunks", "passages"), ("sentences", "zinnen"), ("questions", "ankervragen")):
+            if kind in emb:
+                rows.append(_row(f"Inbedden: {label}/s ({emb[kind]['texts']} in {emb[kind]['seconds']} s)",
+                                 emb[kind]["texts_per_s"], "/s"))
+        rows += [_row("Model laden", results.get("model_load_s"), "s", fmt="{:.2f}"),
                  _row(f"Volledige ingest corpus/ ({shipped['chunks_embedded']} passages, "
-                      f"{shipped['sentences_embedded']} zinnen)", shipped["ingest_s"], "s"),
+                      f"{shipped['sentences_embedded']} zinnen, {shipped.get('questions_embedded', 0)} vragen)",
+                      shipped["ingest_s"], "s", TARGETS["ingest_s"]),
                  _row("No-op re-ingest (in proces)", shipped["noop_reingest"]["in_process_s"], "s",
                       TARGETS["noop_reingest_s"], "{:.2f}"),
                  _row("No-op re-ingest (CLI, start tot exit)", shipped["noop_reingest"]["cli_s"], "s",
-                      TARGETS["noop_reingest_s"], "{:.2f}")]
+                      None, "{:.2f}")]
         rows += _latency_rows(f"corpus/ ({shipped['chunks']})", shipped["latency"], TARGETS["ask_p95_shipped_ms"])
+    pdf = results.get("pdf_upload")
+    if pdf:
+        rows.append(_row(f"PDF van {pdf['pages']} p., {pdf['words']} woorden toevoegen (upload tot index)",
+                         pdf["seconds"], "s", TARGETS["pdf_upload_s"]))
     for n, entry in results.get("synthetic", {}).items():
         target = TARGETS["ask_p95_50k_ms"] if int(n) == 50_000 else None
         rows += _latency_rows(f"{int(n):,}*".replace(",", "."), entry["latency"], target)
@@ -567,16 +617,17 @@ def report_rows(results: dict) -> list[dict]:
     rss = results.get("peak_rss_mb", {})
     after = f" ({rss['bench_after']})" if rss.get("bench_after") else ""
     rows += [_row(f"Piek-RSS benchmarkproces{after}", rss.get("bench"), "MB", TARGETS["peak_rss_mb"], "{:.0f}"),
-             _row("Piek-RSS CLI ask", rss.get("cli"), "MB", TARGETS["peak_rss_mb"], "{:.0f}"),
-             _row("Piek-RSS app (VmHWM)", rss.get("app"), "MB", TARGETS["peak_rss_mb"], "{:.0f}")]
+             _row("Piek-RSS CLI ask", rss.get("cli"), "MB", None, "{:.0f}"),
+             _row("Piek-RSS app (VmHWM)", rss.get("app"), "MB", TARGETS["app_rss_mb"], "{:.0f}")]
     return rows
 
 
 def _cold_rows(cold: dict) -> list[dict]:
     cli, app = cold.get("cli", {}), cold.get("app", {})
     rows = [_row("Koude start CLI ask (start tot antwoord, mediaan)", cli.get("median_s"), "s")]
-    serving = _row("Koude start app: bedient", app.get("serving_s"), "s", TARGETS["app_serving_s"])
-    first = _row("Koude start app: eerste antwoord", app.get("first_answer_s"), "s", TARGETS["app_first_answer_s"])
+    serving = _row("Koude start app: bedient", app.get("serving_s"), "s")
+    first = _row("Koude start app: eerste antwoord, gerekend vanaf bedienen", app.get("first_answer_after_serving_s"),
+                 "s", TARGETS["app_first_answer_after_serving_s"], "{:.2f}")
     if app.get("status", "gemeten") != "gemeten":
         serving["weergave"] = first["weergave"] = app["status"][:60]
     return rows + [serving, first]
@@ -616,11 +667,13 @@ def run(quick: bool = False, fresh: bool = False) -> dict:
     results: dict = {"machine": machine(), "options": {"quick": quick, "fresh": fresh}}
     queries, warmup = load_questions(0, 40), load_questions(40, 45)
     _say("Embeddingmodel laden ...")
-    emb = TimedEmbeddings(Settings().embeddings)
     t = time.perf_counter()
+    emb = TimedEmbeddings(make_embeddings(Settings().embeddings))
     emb.warm_up()
     results["model_load_s"] = round(time.perf_counter() - t, 2)
     results["shipped"] = bench_shipped(TMP / "shipped", emb, queries, warmup)
+    _say("PDF van 36 pagina's toevoegen ...")
+    results["pdf_upload"] = bench_pdf_upload(TMP / "pdf", emb.inner)
     rss = {"after_shipped": rss_mb()}
     sizes = SYNTHETIC_SIZES[:1] if quick else SYNTHETIC_SIZES
     results["synthetic"] = {}

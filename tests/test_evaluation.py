@@ -19,16 +19,16 @@ def test_an_oracle_scores_one():
 
 
 def test_a_random_ranker_scores_low(draaiboek_index):
-    records = SnapshotStore(draaiboek_index.index_dir).load().records.values()
-    keys = sorted({(r["doc_id"], r["section"]) for r in records})
+    sections = SnapshotStore(draaiboek_index.index_dir).load().sections.values()
+    keys = sorted({(s.doc_id, s.heading) for s in sections})
     rank = random_ranker(keys, seed=1)
     metrics = retrieval_metrics([rank(q.question) for q in QUESTIONS], QUESTIONS)
     assert metrics["hit@5"] < 0.2 and metrics["mrr@10"] < 0.1
 
 
 def test_question_labels_name_real_sections(draaiboek_index):
-    records = SnapshotStore(draaiboek_index.index_dir).load().records.values()
-    keys = {(r["doc_id"], r["section"]) for r in records}
+    sections = SnapshotStore(draaiboek_index.index_dir).load().sections.values()
+    keys = {(s.doc_id, s.heading) for s in sections}
     missing = {k for q in QUESTIONS for k in q.relevant} - keys
     assert not missing
 

@@ -10,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.index import IndexMismatch, SnapshotStore
@@ -59,18 +60,62 @@ def test_bad_input_is_skipped_with_a_dutch_reason_and_the_rest_goes_in(tmp_path,
 def test_chunks_carry_their_place_and_identity(small_index, embeddings):
     snap = SnapshotStore(small_index.index_dir).load()
     by_doc = {}
-    for rec in snap.records.values():
-        by_doc.setdefault(rec["doc_id"], []).append(rec)
+    for rec in snap.chunks.values():
+        by_doc.setdefault(rec.doc_id, []).append(rec)
     assert set(by_doc) == {"gids/governance", "gids/financiering", "gids/partners", "advies"}
-    sections = {r["section"] for r in by_doc["gids/governance"]}
+    sections = {r.section for r in by_doc["gids/governance"]}
     assert sections == {"Kort", "Een kerngroep samenstellen", "Juridische vormen"}
-    pdf = sorted(by_doc["advies"], key=lambda r: r["page"])
-    assert [r["page"] for r in pdf] == [1, 2]
-    assert "Coördinatie en één aanspreekpunt" in pdf[1]["text"]  # accents survive the PDF
+    pdf = sorted(by_doc["advies"], key=lambda r: r.page)
+    assert [r.page for r in pdf] == [1, 2]
+    assert "Coördinatie en één aanspreekpunt" in pdf[1].text  # accents survive the PDF
     rec = by_doc["gids/governance"][0]
-    assert rec["title"] == "Governance van een netwerk" and rec["source"].endswith("gids/governance.md")
-    assert rec["language"] == "nl" and len(rec["content_hash"]) == 64 and len(rec["id"]) == 24
-    assert rec["extra"]["fase"] == "structureren"
+    assert rec.title == "Governance van een netwerk" and rec.source.endswith("gids/governance.md")
+    assert rec.language == "nl" and len(rec.content_hash) == 64 and len(rec.id) == 24
+    section = snap.section_of(rec.id)
+    assert section.phase == "structureren" and section.doc_id == rec.doc_id and rec.id in section.chunk_ids
+
+
+def test_sections_keep_their_sentences_lists_and_vectors(small_index):
+    snap = SnapshotStore(small_index.index_dir).load()
+    section = snap.find_section("gids/governance", "Een kerngroep samenstellen")
+    assert [s.text for s in section.sentences] == [
+        "De kerngroep bestaat uit vier tot zes trekkers uit overheid, onderwijs, onderzoek en ondernemingen.",
+        "De kerngroep komt maandelijks samen en bereidt de beslissingen van de stuurgroep voor.",
+    ]
+    vectors = snap.sentence_vectors_of(section)
+    assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-2)
+    assert snap.sections_of("advies")[1].page == 2
+
+
+def test_sentences_know_their_list_and_the_sources_they_cite(tmp_path, embeddings):
+    text = """---
+title: Bronnen
+bronnen:
+  - {id: vlaio-2023, titel: Drie nieuwe STEM-oproepen, uitgever: VLAIO, jaar: 2023, soort: overheid,
+     url: "https://www.vlaio.be/nl/nieuws/drie-nieuwe-stem-oproepen-gelanceerd"}
+  - {id: janssens-2024, titel: Ervaringen uit het STEM-landschap, auteur: Lieven Janssens, datum: 2024-05-16,
+     soort: presentatie}
+---
+# Bronnen
+
+## Oproepen
+Uitrollers kregen een bedrag per gemeente ([VLAIO](https://www.vlaio.be/nl/nieuws/drie-nieuwe-stem-oproepen-gelanceerd)). Drie stappen:
+
+1. Kies een trekker ([Janssens, 2024](#bron-janssens-2024)).
+2. Maak een partnerkaart.
+"""
+    write_corpus(tmp_path / "corpus", {"bronnen.md": text})
+    settings = make_settings(tmp_path)
+    Ingestor(settings, embeddings).run(show_progress=False)
+    section = SnapshotStore(settings.index_dir).load().find_section("bronnen", "Oproepen")
+    texts = [(s.text, s.list_no, s.item_no, s.sources) for s in section.sentences]
+    assert texts == [
+        ("Uitrollers kregen een bedrag per gemeente.", 0, 0, ("vlaio-2023",)),
+        ("Drie stappen:", 0, 0, ()),
+        ("Kies een trekker.", 1, 1, ("janssens-2024",)),
+        ("Maak een partnerkaart.", 1, 2, ()),
+    ]
+    assert [r.label for r in section.sources] == ["VLAIO, 2023 · overheid", "Lieven Janssens, 2024 · presentatie"]
 
 
 def test_noop_change_and_removal_are_incremental(tmp_path, embeddings):
@@ -90,6 +135,7 @@ def test_noop_change_and_removal_are_incremental(tmp_path, embeddings):
     changed = Ingestor(settings, embeddings).run()
     assert [Path(p).name for p in changed.updated] == ["financiering.md"]
     assert changed.chunks_embedded == 1, "only the edited passage is embedded again"
+    assert changed.sentences_embedded == 1, "only the edited sentence is embedded again"
     (corpus / "gids" / "partners.md").unlink()
     removed = Ingestor(settings, embeddings).run()
     assert [Path(p).name for p in removed.removed] == ["partners.md"]
@@ -98,8 +144,8 @@ def test_noop_change_and_removal_are_incremental(tmp_path, embeddings):
     texts = [c.text for c in retriever.search("bedrijven dragen bij met sponsoring", k=10)]
     assert any("sponsoring" in t for t in texts) and not any("met geld" in t for t in texts)
     assert not any(c.doc_id == "gids/partners" for c in retriever.search("4O-model bibliotheek", k=10))
-    stored = retriever.store._collection.get(include=[])["ids"]
-    assert set(stored) == set(retriever.snapshot.records), "no stale vectors are left in Chroma"
+    stored = retriever.store.ids()
+    assert set(stored) == set(retriever.snapshot.chunks), "no stale vectors are left in Chroma"
 
 
 def test_a_failed_ingest_leaves_the_previous_index_usable(tmp_path, embeddings, monkeypatch):

@@ -8,7 +8,7 @@ from assistant.retrieval import Retriever
 def test_bm25_stemming_finds_singular_from_plural(small_index, embeddings):
     r = Retriever(small_index, embeddings)
     ranked = [cid for cid, _ in r.bm25_ranking("samenwerkingen", 10)]
-    texts = [r.snapshot.records[cid]["text"] for cid in ranked]
+    texts = [r.snapshot.chunks[cid].text for cid in ranked]
     assert texts and all("samenwerking" in t.lower() for t in texts)
 
 
@@ -17,7 +17,7 @@ def test_hybrid_search_returns_sourced_passages(small_index, embeddings):
     best = hits[0]
     assert best.section == "Een kerngroep samenstellen"
     assert best.title == "Governance van een netwerk" and best.source.endswith("governance.md")
-    assert best.extra["dense"] > 0 and best.extra["bm25"] > 0
+    assert best.scores.dense > 0 and best.scores.bm25 > 0 and best.scores.dense_rank == 1
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
@@ -42,3 +42,45 @@ def test_near_duplicates_are_removed(small_index, embeddings):
 def test_langchain_retriever_interface(small_index, embeddings):
     docs = Retriever(small_index, embeddings).as_langchain().invoke("meerjarenplan budget coördinator")
     assert docs[0].metadata["section"] == "Het meerjarenplan" and docs[0].id
+
+
+def test_one_passage_per_section_and_sections_are_ranked(small_index, embeddings):
+    result = Retriever(small_index, embeddings).retrieve("Hoe financieren we de coördinator?", k=5)
+    ids = [h.section.id for h in result.hits]
+    assert len(ids) == len(set(ids)), "each section appears once"
+    assert all(h.chunk.section_id == h.section.id for h in result.hits)
+    assert result.hits[0].section.heading == "Het meerjarenplan"
+
+
+def test_anchor_questions_lead_to_their_section(tmp_path, embeddings):
+    from assistant.ingestion import Ingestor
+
+    from .conftest import make_settings, write_corpus
+
+    text = """---
+title: Gids
+vragen:
+  "Rollen":
+    - Wie doet wat in het netwerk?
+    - Welke taken heeft de coördinator?
+    - Wat is de rol van de schepen?
+---
+# Gids
+
+## Rollen
+De coördinator bereidt de vergaderingen voor en houdt de afspraken bij. De schepen zit de stuurgroep voor.
+
+## Weer
+Het regent vaak in november en de wind komt meestal uit het westen.
+"""
+    settings = make_settings(tmp_path)
+    write_corpus(tmp_path / "corpus", {"gids.md": text})
+    report = Ingestor(settings, embeddings).run(show_progress=False)
+    assert report.questions_embedded == 3
+    r = Retriever(settings, embeddings)
+    vector = r.embed_query("Welke taken heeft de coördinator?")
+    ranking = r.anchor_ranking(vector, 5)
+    assert r.snapshot.sections[ranking[0][0]].heading == "Rollen" and ranking[0][1] > 0.95
+    section = r.snapshot.find_section("gids", "Rollen")
+    assert section.questions[1] == "Welke taken heeft de coördinator?"
+    assert "Welke taken" not in section.text, "anchor questions stay out of the reading text"

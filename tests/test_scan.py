@@ -246,10 +246,10 @@ def test_every_citation_quotes_a_section_that_exists_in_the_index(scan, draaiboe
         for step in result.plan:
             assert step.citations, step.advice.id
             for c in step.citations:
-                record = snapshot.records[c.chunk_id]
-                assert (record["doc_id"], record["section"]) == (c.doc_id, c.section)
+                section = snapshot.section_of(c.chunk_id)
+                assert (section.doc_id, section.heading) == (c.doc_id, c.section)
                 assert (c.doc_id, c.section) == (step.advice.sources[0].doc_id, step.advice.sources[0].section)
-                sentences = " ".join(record["extra"]["sentences"])
+                sentences = " ".join(s.text for s in section.sentences)
                 assert c.quote.rstrip(" ;,") in sentences and len(c.quote) >= 30
         numbers = [c.n for c in result.citations()]
         assert numbers == list(range(1, len(numbers) + 1))

@@ -9,21 +9,25 @@ from __future__ import annotations
 import copy
 import csv
 import re
+from datetime import date
 from pathlib import Path
 
 import gradio as gr
 import pytest
 from bs4 import BeautifulSoup
 
+from assistant.citations import source_note
 from assistant.documents import DocumentLibrary, UploadRejected, safe_filename
 from assistant.feedback import FeedbackStore
 from assistant.guide import Guide, slug
 from assistant.index import IndexMissing
 from assistant.ingestion import IngestReport, Ingestor
 from assistant.prompts import REFUSAL_NL, SENTINEL
+from assistant.records import SectionRecord, SentenceRecord
 from assistant.scan import NetworkScan
+from assistant.sources import SourceRecord
 from assistant.settings import Settings
-from assistant.types import Answer, Citation, SourceChunk
+from assistant.types import Answer, Citation, SectionLink, SourceChunk
 from assistant.ui import app as ui
 from assistant.ui import format as fmt
 
@@ -57,6 +61,20 @@ CH_FIN = chunk("f0e1d2c3b4a59687", FIN, FIN_SEC,
                "Een alliantie leeft niet van subsidies alleen. Bouw een mix van middelen op.",
                title="Financiering")
 CH_UPLOAD = chunk("0badc0de0badc0de", "uploads/nota", "", "Een nota uit een upload.", title="Nota", page=2)
+
+PROVAN = SourceRecord(id="provan-kenis-2008", titel="Modes of Network Governance", auteur="Provan, K. G. & Kenis, P.",
+                      jaar=2008, soort="onderzoek", url="https://example.org/provan", doi="10.1093/jopart/mum015")
+
+
+def section_of(c: SourceChunk, sources: list[SourceRecord] = ()) -> SectionRecord:
+    return SectionRecord(id=c.id[:16], doc_id=c.doc_id, title=c.title, source=c.source, heading=c.section,
+                         page=c.page, language="nl", phase="", chunk_ids=[c.id],
+                         sentences=[SentenceRecord(t) for t in re.split(r"(?<=\.) ", c.text)], text=c.text,
+                         sources=list(sources))
+
+
+SECTIONS = {CH_GOV.id: section_of(CH_GOV, [PROVAN]), CH_FIN.id: section_of(CH_FIN),
+            CH_UPLOAD.id: section_of(CH_UPLOAD)}
 
 Q_GOV = "Welke vormen van netwerkgovernance zijn er?"
 Q_FIN = "Hoe financieren we de alliantie?"
@@ -114,8 +132,8 @@ class FakeAssistant:
     def search(self, query: str, k: int | None = None) -> list[SourceChunk]:
         return [CH_UPLOAD, CH_GOV, CH_FIN][:k]
 
-    def passage(self, chunk_id: str) -> SourceChunk | None:
-        return self.chunks.get(chunk_id)
+    def passage(self, chunk_id: str) -> tuple[SourceChunk, SectionRecord] | None:
+        return (self.chunks[chunk_id], SECTIONS[chunk_id]) if chunk_id in self.chunks else None
 
 
 class FakeIngestor:
@@ -183,7 +201,7 @@ def test_the_blocks_build_from_default_services_without_loading_a_model(tmp_sett
     assert {f.api_name for f in app.fns.values() if f.api_visibility == "public"} == {"chat", "ask"}
     assert (tmp_settings.data_dir / "feedback.sqlite3").is_file()
     radio = next(c["props"] for c in _components(app) if c.get("props", {}).get("elem_id") == "aw-toc")
-    assert len(radio["choices"]) == len(GUIDE.chapters) == 16
+    assert len(radio["choices"]) == len(GUIDE.chapters) == 19
 
 
 # -- answers and citations ----------------------------------------------------------
@@ -265,7 +283,7 @@ def test_user_and_document_text_is_escaped():
     refused.suggestions[0].title = XSS_IMG
     assert_no_raw_tags(fmt.answer_html(refused, GUIDE))
 
-    panel = fmt.passage_html(evil_chunk, f"Tekst {XSS_SCRIPT}", GUIDE)
+    panel = fmt.passage_html(evil_chunk, None, f"Tekst {XSS_SCRIPT}", GUIDE)
     assert_no_raw_tags(panel)
     assert "<mark>Tekst &lt;script&gt;alert&#40;&#x27;x&#x27;&#41;&lt;/script&gt;</mark>" in panel
 
@@ -284,15 +302,18 @@ def test_the_chat_escapes_the_question_and_streamed_text(services):
 
 
 def test_passage_html_highlights_the_quote_and_links_back():
-    html = fmt.passage_html(CH_GOV, "Een lead organisation stuurt het netwerk.", GUIDE)
+    notes = [source_note(PROVAN, date(2026, 12, 1), 6)]
+    html = fmt.passage_html(CH_GOV, SECTIONS[CH_GOV.id], "Een lead organisation stuurt het netwerk.", GUIDE, notes)
     doc = soup(html)
     assert doc.select_one(".aw-passage mark").text == "Een lead organisation stuurt het netwerk."
     assert doc.h3.text == "Governance en structuur" and GOV_SEC in doc.select_one(".aw-where").text
     back = doc.select_one("a.aw-guide")
     assert (back["data-doc"], back["data-sec"]) == (GOV, GOV_SEC)
     assert [a["href"] for a in doc.select("a[target=_blank]")] == ["https://example.org/provan"]
+    assert "Provan, K. G. & Kenis, P., 2008 · onderzoek" in doc.select_one(".aw-source-list").text
+    assert "mogelijk verouderd" in doc.select_one(".aw-source-list").text  # 2008 is older than 6 years
     assert "[Provan en Kenis](" not in doc.text  # Markdown links read as their label
-    upload = soup(fmt.passage_html(CH_UPLOAD, None, GUIDE))
+    upload = soup(fmt.passage_html(CH_UPLOAD, SECTIONS[CH_UPLOAD.id], None, GUIDE))
     assert upload.select_one("mark") is None and upload.select_one("a.aw-guide") is None
     assert "p. 2" in upload.select_one(".aw-where").text
 
@@ -300,8 +321,20 @@ def test_passage_html_highlights_the_quote_and_links_back():
 def test_multi_part_quotes_are_each_highlighted():
     quote = ("Provan en Kenis onderscheiden drie vormen van netwerkgovernance. … "
              "Een lead organisation stuurt het netwerk.")
-    marks = soup(fmt.passage_html(CH_GOV, quote, GUIDE)).select("mark")
+    marks = soup(fmt.passage_html(CH_GOV, SECTIONS[CH_GOV.id], quote, GUIDE)).select("mark")
     assert len(marks) == 2
+
+
+def test_an_answer_shows_read_next_related_questions_and_source_kinds():
+    answer = gov_answer()
+    answer.citations[0].sources = [source_note(PROVAN, date(2026, 12, 1), 6)]
+    answer.read_next = [SectionLink(GOV, GOV_NEXT, "Governance en structuur")]
+    answer.related_questions = ["Wanneer kies je een NAO?", "Wat doet een leiderorganisatie?"]
+    doc = soup(fmt.answer_html(answer, GUIDE))
+    assert "Provan, K. G. & Kenis, P., 2008 · onderzoek ⚠" in doc.select_one(".aw-sources").text
+    nxt = doc.select_one(".aw-read-next a.aw-guide")
+    assert (nxt["data-doc"], nxt["data-sec"]) == (GOV, GOV_NEXT)
+    assert [a["data-q"] for a in doc.select(".aw-related a.aw-ask")] == answer.related_questions
 
 
 # -- chat handlers ------------------------------------------------------------------
@@ -344,7 +377,8 @@ def test_a_missing_index_is_shown_in_the_chat(services):
 def test_clicking_a_citation_opens_the_passage_with_its_quote(services):
     *_, (_, _, _, quotes, _) = run_respond(services, Q_GOV)
     passage, *rest = ui._on_click(services, f"cite|{CH_GOV.id}|1712345678", quotes)
-    assert passage == fmt.passage_html(CH_GOV, quotes[CH_GOV.id], GUIDE)
+    notes = [source_note(PROVAN, date.today(), services.assistant.settings.answer.max_source_age_years)]
+    assert passage == fmt.passage_html(CH_GOV, SECTIONS[CH_GOV.id], quotes[CH_GOV.id], GUIDE, notes)
     assert soup(passage).select_one(".aw-passage mark").text.startswith("Provan en Kenis onderscheiden")
     assert rest[-1] == ""
     gone, *_ = ui._on_click(services, "cite|ffffffffffffffff|1", quotes)

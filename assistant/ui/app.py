@@ -8,11 +8,13 @@ from __future__ import annotations
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import gradio as gr
 
 from ..answering import Assistant
+from ..citations import source_note
 from ..documents import DocumentLibrary, UploadRejected
 from ..feedback import FeedbackStore
 from ..guide import Guide, slug
@@ -37,12 +39,27 @@ CSS = """
 .aw-sources ul { margin: .2em 0 0 1.2em; }
 .aw-passage mark { background: #fff3a3; padding: 0 .1em; }
 .aw-notice { color: #8a5a00; }
+.aw-note, .aw-stale { color: #6b6b6b; font-size: .9em; }
+.aw-stale { color: #a15c00; }
+.aw-related ul, .aw-read-next ul { margin: .2em 0 0 1.2em; }
+.aw-ask { cursor: pointer; }
 #aw-click { display: none !important; }
 """
 
 HEAD = """
 <script>
 document.addEventListener('click', (event) => {
+  const ask = event.target.closest('a.aw-ask');
+  if (ask) {
+    event.preventDefault();
+    const input = document.querySelector('#aw-question textarea, #aw-question input');
+    const send = document.querySelector('#aw-send');
+    if (!input || !send) return;
+    input.value = ask.dataset.q;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    setTimeout(() => send.click(), 50);
+    return;
+  }
   const link = event.target.closest('a.aw-cite, a.aw-guide');
   if (!link) return;
   event.preventDefault();
@@ -126,8 +143,9 @@ def _chat_tab(s: Services, click: gr.Textbox) -> dict:
                               placeholder="Stel een vraag over het opzetten, besturen, financieren of "
                                           "borgen van een STEM-alliantie.", buttons=["copy"])
             with gr.Row():
-                box = gr.Textbox(placeholder="Typ je vraag…", show_label=False, scale=5, max_length=1000)
-                send = gr.Button("Vraag", variant="primary", scale=1)
+                box = gr.Textbox(placeholder="Typ je vraag…", show_label=False, scale=5, max_length=1000,
+                                 elem_id="aw-question")
+                send = gr.Button("Vraag", variant="primary", scale=1, elem_id="aw-send")
             mode = gr.Markdown(f"Antwoordmodus: **{_mode_label(s.assistant)}**")
             with gr.Row():
                 comment = gr.Textbox(placeholder="Opmerking bij je laatste beoordeling (optioneel)",
@@ -231,10 +249,13 @@ def _on_click(s: Services, value: str, quotes: dict):
     parts = (value or "").split("|")
     keep = gr.update()
     if parts[0] == "cite" and len(parts) >= 2:
-        chunk = s.assistant.passage(parts[1])
-        if chunk is None:
+        found = s.assistant.passage(parts[1])
+        if found is None:
             return "<p>Deze passage staat niet meer in de index.</p>", keep, keep, keep, ""
-        return fmt.passage_html(chunk, quotes.get(parts[1]), s.guide), keep, keep, keep, ""
+        chunk, section = found
+        cfg = s.assistant.settings.answer
+        notes = [source_note(r, date.today(), cfg.max_source_age_years) for r in section.sources]
+        return fmt.passage_html(chunk, section, quotes.get(parts[1]), s.guide, notes), keep, keep, keep, ""
     if parts[0] == "guide" and len(parts) >= 3:
         chapter = s.guide.chapter(parts[1])
         if chapter is None:

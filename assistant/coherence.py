@@ -1,0 +1,62 @@
+"""Sentences that lean on the one before them.
+
+A sentence that opens with a pronoun ("Ze beschrijven drie vormen"), a connective
+("Daarmee werd de gemeente..."), an ordinal ("Een tweede valkuil...") or that is a bare
+label ("Het risico:") cannot stand alone in an answer: it either brings its
+predecessor or stays out. The same test counts such sentences in evaluated answers.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PRONOUN = r"hij|zij|ze|hun|hen|haar|zijn|het|dat|dit|die|deze|daar|hier|zo'n|zulke|dezelfde|diezelfde"
+_VERBS = (
+    r"is|was|zijn|waren|heeft|hebben|had|hadden|wordt|werd|worden|werden|kan|kunnen|kon|konden|moet|moeten|"
+    r"zal|zullen|zou|zouden|mag|mogen|gaat|gaan|ging|komt|komen|kwam|maakt|maken|maakte|vraagt|vragen|geeft|"
+    r"geven|gaf|laat|laten|blijft|blijven|bleef|betekent|betekende|toont|tonen|onderscheidt|onderscheiden|"
+    r"beschrijft|beschrijven|noemt|noemen|noemde|helpt|helpen|vormt|vormen|vormde|biedt|bieden|bood|"
+    r"draagt|dragen|brengt|brengen|bracht|houdt|houden|zorgt|zorgen|leidt|leiden|leidde|lijkt|lijken|"
+    r"staat|staan|stond|gebeurt|gebeurde|geldt|gelden|gold|telt|tellen|kost|kosten|vraagt|verbindt|"
+    r"verbinden|werkt|werken|werkte|bestaat|bestaan|bestond|omvat|omvatten|heet|heten|heette|begint|"
+    r"beginnen|begon|ligt|liggen|lag|wil|willen|wilde|weet|weten|ziet|zien|zag|krijgt|krijgen|kreeg|"
+    r"steunt|steunen|past|passen|sluit|sluiten|vergt|vergen|vereist|vereisen|levert|leveren|leverde|"
+    r"stelt|stellen|stelde|wijst|wijzen|wees|spreekt|spreken|sprak|gaf|merkt|merken|merkte|ontstond|"
+    r"ontstaat|kwamen|doet|doen|deed|valt|vallen|viel|loopt|lopen|liep|dient|dienen|hoort|horen"
+)
+_LEANING = re.compile(
+    rf"^(?:(?:{_PRONOUN})\s+(?:{_VERBS}|ook|niet|al|echter|immers|dus|daarom|dan|wel|vaak|meestal|"
+    rf"eveneens|bovendien|tegelijk|trouwens|evenmin)\b"
+    r"|(?:hij|zij|ze|hun|hen|haar)\b"
+    r"|(?:daar|hier|waar)(?:mee|door|om|bij|naast|na|voor|van|in|op|uit|aan|over|onder|tegen|toe)\b"
+    r"|(?:bovendien|ook|toch|maar|want|dus|evenmin|eveneens|tegelijk(?:ertijd)?|anderzijds|enerzijds|"
+    r"vervolgens|verder|nadien|zodoende|kortom|tot slot|ten slotte|tenslotte|integendeel|omgekeerd|"
+    r"bijgevolg|daarentegen|desondanks|evengoed|zo|en|of|nog|wel|pas|alleen dat)\b"
+    r"|(?:een|de|het)\s+(?:tweede|derde|vierde|vijfde|zesde|laatste|volgende|andere)\b"
+    r"|ten\s+(?:tweede|derde|vierde|vijfde)\b"
+    r"|(?:it|they|this|that|these|those|he|she|also|but|so|however|therefore|moreover|"
+    r"furthermore|thus|then|a second|the second|a third|the third|finally)\b)",
+    re.I,
+)
+_DEMONSTRATIVE = re.compile(
+    r"^(?:dat|die|deze|dit|zo'n|zulke|diezelfde|dezelfde)\s+(?!(?:draaiboek|hoofdstuk|sectie|gids|handleiding|"
+    r"tekst|boek|overzicht)\b)[a-zà-ÿ]", re.I)
+_INVERTED = re.compile(rf"^(?:[\w'’-]+[,]?\s+){{1,4}}(?:{_VERBS})\s+(?:hij|zij|ze)\b", re.I)
+_LABEL = re.compile(r"^[\w'’ -]{1,40}:\s*$")
+
+
+def leans_on_previous(sentence: str) -> bool:
+    """Whether ``sentence`` needs the sentence before it to be understood."""
+    text = sentence.strip().lstrip("*_\"'“‘(").strip()
+    if not text:
+        return False
+    if _LABEL.match(text):
+        return True
+    if _DEMONSTRATIVE.match(text) and not re.match(r"^\w+\s+[A-Z]", text):  # "Dat Neteland ..." is a clause
+        return True
+    return bool(_LEANING.match(text) or _INVERTED.match(text))
+
+
+def is_label(sentence: str) -> bool:
+    """A bare label such as "Het risico:" or "Twee stappen:" (an introduction, not a statement)."""
+    return bool(_LABEL.match(sentence.strip()))
