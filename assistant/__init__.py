@@ -16,22 +16,22 @@ _EXPORTS = {
     "SourceChunk": "types",
     "Citation": "types",
     "Answer": "types",
-    "Ingestor": "ingestion",
-    "IngestReport": "ingestion",
-    "Retriever": "retrieval",
-    "make_embeddings": "embeddings",
-    "IndexProblem": "index",
-    "IndexMissing": "index",
-    "IndexMismatch": "index",
-    "Assistant": "answering",
-    "NetworkScan": "scan",
-    "ScanResult": "scan",
-    "ScanInputError": "scan",
-    "ScanComparison": "scan_compare",
-    "compare_scans": "scan_compare",
-    "RegionScan": "scan_region",
-    "RegionResult": "scan_region",
-    "read_region_files": "scan_files",
+    "Ingestor": "ingest.ingestor",
+    "IngestReport": "ingest.ingestor",
+    "Retriever": "retrieval.search",
+    "make_embeddings": "index.embeddings",
+    "IndexProblem": "index.snapshot",
+    "IndexMissing": "index.snapshot",
+    "IndexMismatch": "index.snapshot",
+    "Assistant": "answer.assistant",
+    "NetworkScan": "scan.core",
+    "ScanResult": "scan.core",
+    "ScanInputError": "scan.core",
+    "ScanComparison": "scan.compare",
+    "compare_scans": "scan.compare",
+    "RegionScan": "scan.region",
+    "RegionResult": "scan.region",
+    "read_region_files": "scan.files",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -43,14 +43,14 @@ def __getattr__(name: str):
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .answering import Assistant
-    from .embeddings import make_embeddings
-    from .scan import NetworkScan, ScanInputError, ScanResult
-    from .scan_compare import ScanComparison, compare_scans
-    from .scan_files import read_region_files
-    from .scan_region import RegionResult, RegionScan
-    from .index import IndexMismatch, IndexMissing, IndexProblem
-    from .ingestion import IngestReport, Ingestor
-    from .retrieval import Retriever
-    from .settings import Settings
-    from .types import Answer, Citation, SourceChunk
+    from assistant.answer.assistant import Assistant
+    from assistant.index.embeddings import make_embeddings
+    from assistant.scan.core import NetworkScan, ScanInputError, ScanResult
+    from assistant.scan.compare import ScanComparison, compare_scans
+    from assistant.scan.files import read_region_files
+    from assistant.scan.region import RegionResult, RegionScan
+    from assistant.index.snapshot import IndexMismatch, IndexMissing, IndexProblem
+    from assistant.ingest.ingestor import IngestReport, Ingestor
+    from assistant.retrieval.search import Retriever
+    from assistant.settings import Settings
+    from assistant.types import Answer, Citation, SourceChunk

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean, median
 
-from .text import fold
+from assistant.text import fold
 
 Key = tuple[str, str]
 Ranking = list[set[Key]]
@@ -143,7 +143,7 @@ def dangling_sentences(answer) -> list[str]:
     Uses the provenance of offline answers (section and position per sentence); for
     answers without it, any leaning sentence that opens the answer counts.
     """
-    from .coherence import leans_on_previous
+    from assistant.answer.coherence import leans_on_previous
 
     out = []
     previous = None

@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
 
 class EmbeddingSettings(BaseModel):
@@ -116,9 +115,9 @@ class AnswerSettings(BaseModel):
         "goes to coverage by the best single section."
     )
     margin_weight: float = Field(8.0, ge=0, description="Weight of the margin between the closest section "
-                                 "question and the closest off-topic question (data/buiten-bereik.yaml).")
-    outside_questions: Path = Field(PACKAGE_DATA / "buiten-bereik.yaml",
-                                    description="Off-topic questions the refusal decision compares with.")
+                                 "question and the closest off-topic question (buiten-bereik.yaml).")
+    outside_questions: Path | None = Field(None, description="Off-topic questions the refusal decision compares "
+                                           "with (default: the list shipped in assistant/ingest/buiten-bereik.yaml).")
     support_threshold: float = Field(0.45, ge=0, le=1, description="LLM mode: a sentence whose support by its "
                                      "cited section is below this is marked or removed.")
     unsupported: Literal["mark", "remove"] = Field("mark", description="LLM mode: what happens to a sentence "

@@ -43,13 +43,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.answering import Assistant  # noqa: E402
-from assistant.documents import DocumentLibrary  # noqa: E402
-from assistant.embeddings import Embedder, make_embeddings  # noqa: E402
-from assistant.index import SnapshotStore, build_signature  # noqa: E402
-from assistant.ingestion import Ingestor  # noqa: E402
-from assistant.loaders import load, strip_markdown  # noqa: E402
-from assistant.retrieval import Retriever  # noqa: E402
+from assistant.answer.assistant import Assistant  # noqa: E402
+from assistant.ingest.library import DocumentLibrary  # noqa: E402
+from assistant.index.embeddings import Embedder, make_embeddings  # noqa: E402
+from assistant.index.snapshot import SnapshotStore, build_signature  # noqa: E402
+from assistant.ingest.ingestor import Ingestor  # noqa: E402
+from assistant.ingest.loaders import load, strip_markdown  # noqa: E402
+from assistant.retrieval.search import Retriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.text import split_sentences, words  # noqa: E402
 

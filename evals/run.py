@@ -16,12 +16,12 @@ from statistics import quantiles
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.answering import Assistant  # noqa: E402
+from assistant.answer.assistant import Assistant  # noqa: E402
 from assistant.evaluation import (  # noqa: E402
     TutorialBaseline, answer_metrics, index_ranker, load_questions, retrieval_metrics)
-from assistant.embeddings import make_embeddings  # noqa: E402
-from assistant.ingestion import Ingestor  # noqa: E402
-from assistant.retrieval import Retriever  # noqa: E402
+from assistant.index.embeddings import make_embeddings  # noqa: E402
+from assistant.ingest.ingestor import Ingestor  # noqa: E402
+from assistant.retrieval.search import Retriever  # noqa: E402
 from assistant.settings import EmbeddingSettings, Settings  # noqa: E402
 
 OUT = ROOT / "evals"
@@ -31,7 +31,7 @@ SETS = {"eval": OUT / "questions.jsonl", "calibration": OUT / "calibration.jsonl
 
 def main() -> int:
     settings = Settings(index_dir=TMP / "index", data_dir=TMP / "data", corpus_dirs=[ROOT / "corpus"])
-    report = Ingestor(settings).run(show_progress=True)
+    report = Ingestor(settings).run(show_progress=True, rebuild_if_needed=True)
     retriever = Retriever(settings, Ingestor(settings).embeddings)
     assistant = Assistant(settings, retriever)
     assistant.warm_up()
@@ -45,6 +45,7 @@ def main() -> int:
         rankers = {
             "bm25": index_ranker(retriever, "bm25"),
             "dense": index_ranker(retriever, "dense"),
+            "ankervragen": index_ranker(retriever, "anchors"),
             "hybrid": index_ranker(retriever, "hybrid"),
             **{name: b.rank for name, b in baselines.items()},
         }
@@ -56,11 +57,18 @@ def main() -> int:
             answers.append(assistant.ask(q.question))
             latencies.append((time.perf_counter() - t) * 1000)
         answer = answer_metrics(answers, questions, [set(a.retrieved_ids) for a in answers])
+        by_lang = {lang: answer_metrics([a for a, q in zip(answers, questions) if q.lang == lang],
+                                        [q for q in questions if q.lang == lang],
+                                        [set(a.retrieved_ids) for a, q in zip(answers, questions) if q.lang == lang])
+                   for lang in ("nl", "en")}
         cuts = quantiles(latencies, n=20)
         answer.update(ask_p50_ms=round(cuts[9], 1), ask_p95_ms=round(cuts[18], 1))
         results["sets"][name] = {
             "questions": len(questions), "in_scope": sum(q.in_scope for q in questions),
             "english": sum(q.lang == "en" for q in questions), "retrieval": retrieval, "answers": answer,
+            "answers_by_language": {k: {m: v[m] for m in ("key_fact_coverage", "first_citation_relevant",
+                                                           "refusal_precision", "refusal_recall")}
+                                    for k, v in by_lang.items()},
             "failures": _failures(questions, answers),
         }
     (OUT / "report.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -71,10 +79,17 @@ def main() -> int:
 
 
 def _failures(questions, answers) -> list[dict]:
+    """Wrong refusals, missed refusals and in-scope answers whose first citation is off."""
     out = []
     for q, a in zip(questions, answers):
         if a.refused != (not q.in_scope):
-            out.append({"id": q.id, "question": q.question, "in_scope": q.in_scope, "refused": a.refused})
+            kind = "onterecht geweigerd" if q.in_scope else "onterecht beantwoord"
+        elif q.in_scope and a.citations and (a.citations[0].doc_id, a.citations[0].section) not in q.relevant:
+            kind = "eerste bron niet gelabeld"
+        else:
+            continue
+        first = f"{a.citations[0].doc_id} › {a.citations[0].section}" if a.citations else ""
+        out.append({"id": q.id, "question": q.question, "kind": kind, "first_citation": first})
     return out
 
 
@@ -102,6 +117,11 @@ def _markdown(results: dict) -> str:
         a = data["answers"]
         lines += ["", "### Antwoorden (offline modus)", "", "| maat | waarde |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in a.items()]
+        lines += ["", "Per taal: " + "; ".join(f"{lang}: " + ", ".join(f"{k} {v}" for k, v in m.items())
+                                             for lang, m in data["answers_by_language"].items()), ""]
+        if data["failures"]:
+            lines += ["### Mislukte vragen", "", "| id | soort | vraag | eerste bron |", "|---|---|---|---|"]
+            lines += [f"| {f['id']} | {f['kind']} | {f['question']} | {f['first_citation']} |" for f in data["failures"]]
         lines.append("")
     return "\n".join(lines)
 

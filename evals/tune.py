@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.answering import Assistant  # noqa: E402
+from assistant.answer.assistant import Assistant  # noqa: E402
 from assistant.evaluation import load_questions, retrieval_metrics  # noqa: E402
-from assistant.ingestion import Ingestor  # noqa: E402
-from assistant.retrieval import fuse, section_ranking  # noqa: E402
+from assistant.ingest.ingestor import Ingestor  # noqa: E402
+from assistant.retrieval.search import fuse, section_ranking  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 DEPTH = 60

@@ -12,7 +12,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
-from assistant.embeddings import make_embeddings  # noqa: E402
+from assistant.index.embeddings import make_embeddings  # noqa: E402
 from assistant.settings import EmbeddingSettings, Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,7 +116,7 @@ def settings(tmp_path) -> Settings:
 @pytest.fixture(scope="session")
 def small_index(tmp_path_factory, embeddings):
     """A small real corpus (Markdown and a PDF) ingested once into a real Chroma."""
-    from assistant.ingestion import Ingestor
+    from assistant.ingest.ingestor import Ingestor
 
     tmp = tmp_path_factory.mktemp("small")
     corpus = write_corpus(tmp / "corpus", SMALL_CORPUS)
@@ -133,7 +133,7 @@ def small_index(tmp_path_factory, embeddings):
 @pytest.fixture(scope="session")
 def draaiboek_index(tmp_path_factory, embeddings) -> Settings:
     """The shipped draaiboek ingested once per session (about 80 s on 2 cores)."""
-    from assistant.ingestion import Ingestor
+    from assistant.ingest.ingestor import Ingestor
 
     tmp = tmp_path_factory.mktemp("draaiboek")
     settings = Settings(index_dir=tmp / "index", data_dir=tmp / "data", corpus_dirs=[ROOT / "corpus"])

@@ -8,10 +8,10 @@ import json
 
 import numpy as np
 
-from assistant.index import SnapshotStore
+from assistant.index.snapshot import SnapshotStore
 from assistant.text import words
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 NEAR_COPY_COSINE = 0.97
 NEAR_COPY_WORDS = 0.8

@@ -8,11 +8,11 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from assistant.answering import Assistant
+from assistant.answer.assistant import Assistant
 from assistant.language import detect_language
-from assistant.prompts import SENTINEL
-from assistant.support import UNSUPPORTED_MARK
-from assistant.retrieval import Retriever
+from assistant.answer.prompts import SENTINEL
+from assistant.answer.support import UNSUPPORTED_MARK
+from assistant.retrieval.search import Retriever
 from assistant.text import fold
 
 

@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from gradio_client import Client
 
-from assistant.prompts import SENTINEL
+from assistant.answer.prompts import SENTINEL
 from assistant.types import Citation
 
 pytest_plugins = ["tests.apprunner"]

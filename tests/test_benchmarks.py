@@ -10,11 +10,11 @@ import sys
 import numpy as np
 import pytest
 
-from assistant.answering import Assistant
-from assistant.index import SnapshotStore
-from assistant.retrieval import Retriever
+from assistant.answer.assistant import Assistant
+from assistant.index.snapshot import SnapshotStore
+from assistant.retrieval.search import Retriever
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 LATENCY_KEYS = {"n", "p50_ms", "p95_ms", "mean_ms", "max_ms"}
 

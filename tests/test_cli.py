@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from .conftest import SMALL_CORPUS, write_corpus
+from tests.conftest import SMALL_CORPUS, write_corpus
 
 
 def _run(args, tmp_path, cwd=None):
@@ -38,7 +38,7 @@ def test_search_without_an_index_says_how_to_build_one(tmp_path):
 
 
 def test_feedback_export_and_gaps(tmp_path):
-    from assistant.feedback import FeedbackStore
+    from assistant.services.feedback import FeedbackStore
 
     store = FeedbackStore(tmp_path / "data" / "feedback.sqlite3")
     refused = store.log_question("Hoe vraag ik een parkeerkaart aan?", "Dat staat niet ...", True, "offline")

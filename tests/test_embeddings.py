@@ -12,19 +12,19 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from assistant.embeddings import (
+from assistant.index.embeddings import (
     E5_MODEL_ID,
     PACKAGED_MODEL_ID,
     E5Embedder,
     SentenceTransformerEmbedder,
     make_embeddings,
 )
-from assistant.index import IndexMismatch
-from assistant.ingestion import Ingestor
-from assistant.retrieval import Retriever
+from assistant.index.snapshot import IndexMismatch
+from assistant.ingest.ingestor import Ingestor
+from assistant.retrieval.search import Retriever
 from assistant.settings import EmbeddingSettings
 
-from .conftest import ROOT, SMALL_CORPUS, make_settings, write_corpus
+from tests.conftest import ROOT, SMALL_CORPUS, make_settings, write_corpus
 
 
 @pytest.fixture(scope="session")
@@ -120,7 +120,7 @@ def test_asking_a_question_imports_neither_torch_nor_sentence_transformers(small
     script = textwrap.dedent(f"""
         import sys
         from pathlib import Path
-        from assistant.answering import Assistant
+        from assistant.answer.assistant import Assistant
         from assistant.settings import Settings
         settings = Settings(index_dir=Path({str(small_index.index_dir)!r}), data_dir=Path({str(small_index.data_dir)!r}))
         answer = Assistant(settings).ask("Wie zit er in de kerngroep?")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from assistant.evaluation import (
     TutorialBaseline, _section_offsets, load_questions, oracle_ranker, random_ranker, retrieval_metrics)
-from assistant.index import SnapshotStore
+from assistant.index.snapshot import SnapshotStore
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = load_questions(ROOT / "evals" / "questions.jsonl")

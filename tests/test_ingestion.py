@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.index import IndexMismatch, SnapshotStore
-from assistant.ingestion import Ingestor
-from assistant.retrieval import Retriever
+from assistant.index.snapshot import IndexMismatch, SnapshotStore
+from assistant.ingest.ingestor import Ingestor
+from assistant.retrieval.search import Retriever
 from assistant.settings import ChunkSettings, StoreSettings
 
-from .conftest import SMALL_CORPUS, make_pdf, make_settings, write_corpus
+from tests.conftest import SMALL_CORPUS, make_pdf, make_settings, write_corpus
 
 
 def _bad_inputs(folder: Path) -> dict[str, str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.loaders import SkipFile, load
+from assistant.ingest.loaders import SkipFile, load
 
 
 def test_markdown_sections_keep_the_heading_path(tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.retrieval import Retriever
+from assistant.retrieval.search import Retriever
 
 
 def test_bm25_stemming_finds_singular_from_plural(small_index, embeddings):
@@ -32,7 +32,7 @@ def test_zero_score_bm25_results_earn_no_fusion_credit(small_index, embeddings):
 
 
 def test_near_duplicates_are_removed(small_index, embeddings):
-    from assistant.retrieval import _near_duplicate
+    from assistant.retrieval.search import _near_duplicate
 
     a = "De kerngroep komt maandelijks samen en bereidt de beslissingen van de stuurgroep voor."
     assert _near_duplicate(a, a + " Zeker.", 0.9)
@@ -53,9 +53,9 @@ def test_one_passage_per_section_and_sections_are_ranked(small_index, embeddings
 
 
 def test_anchor_questions_lead_to_their_section(tmp_path, embeddings):
-    from assistant.ingestion import Ingestor
+    from assistant.ingest.ingestor import Ingestor
 
-    from .conftest import make_settings, write_corpus
+    from tests.conftest import make_settings, write_corpus
 
     text = """---
 title: Gids

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.index import SnapshotStore
-from assistant.scan import (
+from assistant.index.snapshot import SnapshotStore
+from assistant.scan.core import (
     CONFIG_PATH,
     VOICES,
     NetworkScan,
@@ -30,8 +30,8 @@ from assistant.scan import (
     read_answers,
     select_advices,
 )
-from assistant.scan_cli import add_scan_parser, run_scan
-from assistant.scan_export import (
+from assistant.cli.scan import add_scan_parser, run_scan
+from assistant.scan.export import (
     NOTE_HEADINGS,
     PLAN_HEADINGS,
     council_markdown,
@@ -43,7 +43,7 @@ from assistant.scan_export import (
 from assistant.settings import Settings
 from assistant.types import Citation
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "examples"
 SMALL = EXAMPLES / "scan-kleine-gemeente.yaml"

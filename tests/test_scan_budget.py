@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from assistant.scan import NetworkScan, ScanConfig, estimate_budget
-from assistant.scan_export import NOTE_HEADINGS, council_markdown
+from assistant.scan.core import NetworkScan, ScanConfig, estimate_budget
+from assistant.scan.export import NOTE_HEADINGS, council_markdown
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 CHAPTER = ROOT / "corpus" / "draaiboek" / "16-budget-en-besluitvorming.md"
 COST = "Wat een STEM-alliantie kost: een raming met aannames"

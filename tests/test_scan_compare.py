@@ -6,12 +6,12 @@ import dataclasses
 
 import pytest
 
-from assistant.scan import ScanConfig, ScanInputError, advice_applies, compute_profile, read_answers, select_advices
-from assistant.scan_charts import comparison_radar
-from assistant.scan_compare import Direction, StepStatus, compare_scans
-from assistant.scan_reports import change_rows
+from assistant.scan.core import ScanConfig, ScanInputError, advice_applies, compute_profile, read_answers, select_advices
+from assistant.scan.charts import comparison_radar
+from assistant.scan.compare import Direction, StepStatus, compare_scans
+from assistant.scan.reports import change_rows
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "examples"
 

@@ -17,15 +17,15 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from lxml import etree
 
-from assistant.scan import NetworkScan
-from assistant.scan_cli import add_scan_parser, run_scan
-from assistant.scan_compare import compare_scans
-from assistant.scan_docx import write_docx
-from assistant.scan_export import NOTE_HEADINGS, PLAN_HEADINGS, Block, Document, Note, Noted, council_document, plan_document, radar_png
-from assistant.scan_reports import PROGRESS_HEADING, council_report, plan_report
+from assistant.scan.core import NetworkScan
+from assistant.cli.scan import add_scan_parser, run_scan
+from assistant.scan.compare import compare_scans
+from assistant.scan.docx import write_docx
+from assistant.scan.export import NOTE_HEADINGS, PLAN_HEADINGS, Block, Document, Note, Noted, council_document, plan_document, radar_png
+from assistant.scan.reports import PROGRESS_HEADING, council_report, plan_report
 from assistant.types import Citation
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "examples"
 FIRST = EXAMPLES / "scan-kleine-gemeente.yaml"

@@ -11,14 +11,14 @@ import json
 
 import pytest
 
-from assistant.scan import NetworkScan, ScanAnswers, ScanConfig
-from assistant.scan_cli import add_scan_parser, run_scan
-from assistant.scan_export import to_markdown
-from assistant.scan_files import read_region_files
-from assistant.scan_region import RegionScan, region_advice_applies, region_profile, select_region_advices
-from assistant.scan_reports import REGION_HEADINGS, leader_rows, region_document, region_rows
+from assistant.scan.core import NetworkScan, ScanAnswers, ScanConfig
+from assistant.cli.scan import add_scan_parser, run_scan
+from assistant.scan.export import to_markdown
+from assistant.scan.files import read_region_files
+from assistant.scan.region import RegionScan, region_advice_applies, region_profile, select_region_advices
+from assistant.scan.reports import REGION_HEADINGS, leader_rows, region_document, region_rows
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 REGION_DIR = ROOT / "examples" / "regio"
 CONTEXT = {"inwoners": 10000, "samenwerking": "interlokale_vereniging", "personeelstijd": 4, "budget": 5000}

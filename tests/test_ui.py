@@ -16,15 +16,15 @@ import gradio as gr
 import pytest
 from bs4 import BeautifulSoup
 
-from assistant.citations import source_note
-from assistant.documents import DocumentLibrary, UploadRejected, safe_filename
-from assistant.feedback import FeedbackStore
-from assistant.guide import Guide, slug
-from assistant.index import IndexMissing
-from assistant.ingestion import IngestReport, Ingestor
-from assistant.prompts import REFUSAL_NL, SENTINEL
-from assistant.records import SectionRecord, SentenceRecord
-from assistant.scan import NetworkScan
+from assistant.answer.citations import source_note
+from assistant.ingest.library import DocumentLibrary, UploadRejected, safe_filename
+from assistant.services.feedback import FeedbackStore
+from assistant.ingest.guide import Guide, slug
+from assistant.index.snapshot import IndexMissing
+from assistant.ingest.ingestor import IngestReport, Ingestor
+from assistant.answer.prompts import REFUSAL_NL, SENTINEL
+from assistant.index.records import SectionRecord, SentenceRecord
+from assistant.scan.core import NetworkScan
 from assistant.sources import SourceRecord
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, SectionLink, SourceChunk

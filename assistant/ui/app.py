@@ -13,17 +13,17 @@ from pathlib import Path
 
 import gradio as gr
 
-from ..answering import Assistant
-from ..citations import source_note
-from ..documents import DocumentLibrary, UploadRejected
-from ..feedback import FeedbackStore
-from ..guide import Guide, slug
-from ..index import IndexProblem
-from ..ingestion import Ingestor
-from ..scan import NetworkScan
-from ..types import Answer
-from . import format as fmt
-from .scan_tab import scan_tab
+from assistant.answer.assistant import Assistant
+from assistant.answer.citations import source_note
+from assistant.ingest.library import DocumentLibrary, UploadRejected
+from assistant.services.feedback import FeedbackStore
+from assistant.ingest.guide import Guide, slug
+from assistant.index.snapshot import IndexProblem
+from assistant.ingest.ingestor import Ingestor
+from assistant.scan.core import NetworkScan
+from assistant.types import Answer
+from assistant.ui import format as fmt
+from assistant.ui.scan_tab import scan_tab
 
 EXAMPLES = {
     "Gemeente": ["Hoe begin ik als kleine gemeente aan een STEM-alliantie?",

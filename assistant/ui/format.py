@@ -9,9 +9,9 @@ from __future__ import annotations
 import html
 import re
 
-from ..guide import Guide
-from ..records import SectionRecord
-from ..types import Answer, Citation, SectionLink, SourceChunk, SourceNote
+from assistant.ingest.guide import Guide
+from assistant.index.records import SectionRecord
+from assistant.types import Answer, Citation, SectionLink, SourceChunk, SourceNote
 
 _MARK = re.compile(r"\[(\d+)\]")
 
@@ -111,7 +111,7 @@ def passage_html(chunk: SourceChunk, section: SectionRecord | None, quote: str |
                  guide: Guide | None = None, notes: list[SourceNote] | None = None) -> str:
     """The side panel: the whole section the passage belongs to, the quoted sentences
     highlighted, and the sources it rests on with publisher, year and kind."""
-    from ..loaders import strip_markdown
+    from assistant.ingest.loaders import strip_markdown
 
     text = strip_markdown(section.text if section is not None and section.text else chunk.text)
     body = esc(text)

@@ -11,12 +11,12 @@ import threading
 
 
 def main() -> None:
-    from ..cli import _quiet_libraries
-    from ..settings import Settings
+    from assistant.cli.main import _quiet_libraries
+    from assistant.settings import Settings
 
     _quiet_libraries()
     settings = Settings()
-    from ..answering import Assistant
+    from assistant.answer.assistant import Assistant
 
     assistant = Assistant(settings)
     notice = getattr(assistant.retriever.embeddings, "notice", None)
@@ -25,7 +25,7 @@ def main() -> None:
     # Warm up while gradio is imported: the two overlap, and serving starts warm.
     warm = threading.Thread(target=_warm, args=(assistant,), daemon=True, name="warm-up")
     warm.start()
-    from .app import build_app, launch
+    from assistant.ui.app import build_app, launch
 
     app = build_app(assistant)
     warm.join(timeout=settings.ui.warm_up_timeout_s)

@@ -1,0 +1,409 @@
+"""The assistant service: question in, grounded answer with numbered citations out.
+
+A question is analysed once (language, follow-up, typos, English expansion) into a
+prepared query, searched against one snapshot, judged (answer or refuse), and then
+answered: offline by the composer (the default), or by a language model from the
+same ranked sections, after which every citation and every sentence is checked.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answer import prompts
+from assistant.answer.citations import CitationBook, weak_source_notice
+from assistant.answer.composer import Composer
+from assistant.answer.intent import classify, question_parts
+from assistant.language import detect_language
+from assistant.answer.llm import describe, make_chat_model
+from assistant.retrieval.query import GLOSSARY, previous_questions, resolve_follow_up
+from assistant.index.records import SectionRecord
+from assistant.retrieval.search import Retriever, SearchResult
+from assistant.settings import Settings
+from assistant.answer.support import UNSUPPORTED_MARK, support_scores
+from assistant.text import analyze, split_sentences, words
+from assistant.types import Answer, AnswerSentence, Citation, SectionLink, SourceChunk
+
+_ID_REF = re.compile(r"\[((?:[0-9a-f]{8}(?:\s*[,;]\s*)?)+)\]")
+_REF_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[[0-9a-f]{8}(?:\s*[,;]\s*[0-9a-f]{8})*\])+)")
+_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
+
+
+@dataclass
+class Relevance:
+    """How well the retrieved sections cover the question (for the refusal decision).
+
+    Attributes:
+        dense: best cosine between the question and a passage (semantic match).
+        anchor: best cosine between the question and a question a section answers.
+        coverage: rarity-weighted share of the question's words found in the top sections together.
+        best_passage: the same share for the best single section.
+        outside: best cosine between the question and an off-topic question.
+    """
+
+    dense: float
+    anchor: float
+    coverage: float
+    best_passage: float
+    outside: float = 0.0
+
+    @property
+    def margin(self) -> float:
+        """How much closer the question is to a section than to an off-topic theme
+        (sections without anchor questions count with their passage cosine)."""
+        return max(self.anchor, self.dense + 0.03) - self.outside
+
+    def combine(self, settings) -> float:
+        """One score in [0, 1] from the rescaled cosines and the lexical coverages."""
+        cfg = settings
+        rescale = lambda x: min(max((x - cfg.dense_floor) / (cfg.dense_ceiling - cfg.dense_floor), 0.0), 1.0)  # noqa: E731
+        lexical = max(1.0 - cfg.dense_weight - cfg.anchor_weight - cfg.union_weight, 0.0)
+        return (cfg.dense_weight * rescale(self.dense) + cfg.anchor_weight * rescale(self.anchor)
+                + cfg.union_weight * self.coverage + lexical * self.best_passage + cfg.margin_weight * self.margin)
+
+
+class Assistant:
+    """Answers questions from the index.
+
+    Args:
+        settings: product settings.
+        retriever: a retriever to use (built from settings when omitted).
+        llm: a LangChain chat model; when omitted it is built from ``settings.llm``
+            (None means the offline composer).
+    """
+
+    def __init__(self, settings: Settings, retriever: Retriever | None = None, llm=None):
+        self.settings = settings
+        self.retriever = retriever or Retriever(settings)
+        self.llm = llm if llm is not None else make_chat_model(settings.llm)
+        self.composer = Composer(settings.answer)
+        self.mode = describe(settings.llm) if llm is None else f"llm:{type(llm).__name__}"
+
+    # -- public API -----------------------------------------------------------
+
+    def ask(self, question: str, history: Sequence = ()) -> Answer:
+        """Answer ``question`` (with earlier turns as ``history``)."""
+        answer = None
+        for event in self.stream(question, history):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def search(self, query: str, k: int | None = None) -> list[SourceChunk]:
+        """Ranked passages for ``query`` (the Draaiboek tab's search box)."""
+        return self.retriever.search(query, k)
+
+    def passage(self, chunk_id: str) -> tuple[SourceChunk, SectionRecord] | None:
+        """The indexed passage with this id and its section, or None when it is gone."""
+        snap = self.retriever.snapshot
+        return (snap.chunk(chunk_id), snap.section_of(chunk_id)) if snap.has_chunk(chunk_id) else None
+
+    def warm_up(self) -> None:
+        """Load the model, the index and the word lists, and answer once (the app calls
+        this before it serves, so the first user's question is as fast as any other)."""
+        from assistant.retrieval.query import zipf
+
+        self.retriever.embeddings.warm_up()
+        _ = self.retriever.snapshot.speller
+        zipf("stem", "nl"), zipf("stem", "en")  # load both word-frequency lists now
+        self.ask("Hoe start een gemeente een STEM-alliantie?")
+        self.ask("How do we fund a STEM alliance?")
+
+    def stream(self, question: str, history: Sequence = ()) -> Iterator[str | Answer]:
+        """Yield text as the LLM writes it (nothing in offline mode), then the Answer."""
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        question = question.strip()
+        language = detect_language(question)
+        if not question:
+            yield self._refusal(question, language, None, timings, t0)
+            return
+        snap = self.retriever.snapshot  # one snapshot for the whole request
+        resolved = self._resolve(question, history, timings)
+        prepared = self.retriever.prepare(question, resolved, language, snapshot=snap)
+        t = time.perf_counter()
+        q_vec = self.retriever.embed_query(prepared.search_text)
+        timings["embed_ms"] = _ms(t)
+        t = time.perf_counter()
+        result = self.retriever.retrieve(prepared, self.settings.retrieval.k, q_vec, snap)
+        timings["retrieve_ms"] = _ms(t)
+        if not self.is_relevant(self.relevance(result)) and not self._a_part_is_relevant(resolved, language, snap):
+            final = self._refusal(question, language, result, timings, t0)
+        elif self.llm is not None:
+            final = None
+            for event in self._llm_answer(question, result, timings, t0):
+                if isinstance(event, Answer):
+                    final = event
+                else:
+                    yield event
+        else:
+            final = self._offline(question, result, timings, t0)
+        final.retrieved_ids = [cid for h in result.hits for cid in h.section.chunk_ids]
+        yield final
+
+    def relevance(self, result: SearchResult) -> Relevance:
+        """How much of the question the sections hold, in meaning and in words.
+
+        Coverage weighs each content word by its rarity in general language (wordfreq),
+        so a proper name or a generic word cannot carry a question on its own. Weights
+        and threshold are calibrated with ``evals/tune.py`` on the calibration set.
+        """
+        if not result.hits:
+            return Relevance(0.0, 0.0, 0.0, 0.0, 1.0)
+        vocab = result.snapshot.vocabulary
+        per_section = [set(analyze(f"{h.section.title} {h.section.heading} {h.section.text}", vocab))
+                       for h in result.hits[:3]]
+        coverage = result.query.coverage(set().union(*per_section))
+        best = max(result.query.coverage(t) for t in per_section)
+        outside = result.snapshot.outside_similarity(np.asarray(result.query_vector, dtype=np.float32))
+        return Relevance(result.best_dense, result.best_anchor, coverage, best, outside)
+
+    def _a_part_is_relevant(self, question: str, language: str, snap) -> bool:
+        """A multi-part question ("Welke rol spelen bedrijven, en hoe vermijd je reclame?")
+        is answered when one of its parts is in scope on its own: two questions in one
+        rarely look like any single section."""
+        parts = question_parts(question)
+        if len(parts) < 2:
+            return False
+        for part in parts:
+            prepared = self.retriever.prepare(part, language=language, snapshot=snap)
+            result = self.retriever.retrieve(prepared, self.settings.retrieval.k, snapshot=snap)
+            if self.is_relevant(self.relevance(result)):
+                return True
+        return False
+
+    def is_relevant(self, relevance: Relevance) -> bool:
+        """The calibrated refusal decision."""
+        return relevance.combine(self.settings.answer) >= self.settings.answer.refusal_threshold
+
+    # -- steps ----------------------------------------------------------------
+
+    def _resolve(self, question: str, history: Sequence, timings: dict) -> str:
+        if not history:
+            return question
+        if self.llm is None:
+            return resolve_follow_up(question, history)
+        t = time.perf_counter()
+        turns = "\n".join(f"Gebruiker: {q}" for q in previous_questions(history)[-3:])
+        try:
+            reply = self._call(prompts.REWRITE_PROMPT.format(history=turns, question=question))
+            rewritten = str(reply.content).strip().splitlines()[0].strip() if reply.content else ""
+        except Exception:  # a failing backend must not block the answer
+            rewritten = ""
+        timings["rewrite_ms"] = _ms(t)
+        return rewritten or resolve_follow_up(question, history)
+
+    def _offline(self, question: str, result: SearchResult, timings: dict, t0: float,
+                 notice: str | None = None) -> Answer:
+        t = time.perf_counter()
+        parts = question_parts(result.query.resolved)
+        if len(parts) > 1:
+            composition = self._compose_parts(result, parts)
+        else:
+            composition = self.composer.compose(result, classify(result.query.resolved))
+        timings["compose_ms"] = _ms(t)
+        if not composition.sentences:
+            return self._refusal(question, result.query.language, result, timings, t0)
+        citations = composition.book.citations()
+        text = composition.text
+        if result.query.language != "nl":
+            text = f"{english_lead(result, citations[0])}\n\n{text}"
+        notice = notice or weak_source_notice(citations)
+        timings["total_ms"] = _ms(t0)
+        cited = {c.section_id for c in citations}
+        return Answer(question, text, citations, False, "offline", timings, notice, result.query.language,
+                      sentences=composition.sentences, related_questions=self._related(result, composition),
+                      read_next=self._read_next(result, cited))
+
+    def _compose_parts(self, whole: SearchResult, parts: list[str]):
+        """Each part of a multi-part question from its own best section; a part that is
+        not in scope on its own is answered from what the whole question found."""
+        composition = None
+        budget = max(self.settings.answer.max_words // len(parts), self.settings.answer.min_words)
+        for part in parts:
+            prepared = self.retriever.prepare(part, language=whole.query.language, snapshot=whole.snapshot)
+            result = self.retriever.retrieve(prepared, self.settings.retrieval.k, snapshot=whole.snapshot)
+            if not self.is_relevant(self.relevance(result)):
+                result = whole
+            composition = self.composer.compose(result, classify(part), composition, budget)
+        return composition
+
+    def _related(self, result: SearchResult, composition) -> list[str]:
+        """'Verwante vragen': questions the answering section also answers, not this one again."""
+        n = self.settings.answer.related_questions
+        if not composition.used or not n:
+            return []
+        section = composition.used[0].section
+        if not section.questions:
+            return []
+        rows = np.asarray(result.snapshot.anchor_vectors[section.anchor_start : section.anchor_start
+                                                         + len(section.questions)], dtype=np.float32)
+        sims = rows @ np.asarray(result.query_vector, dtype=np.float32)
+        order = [i for i in np.argsort(-sims) if sims[i] < 0.95]
+        return [section.questions[i] for i in order[:n]]
+
+    def _read_next(self, result: SearchResult, cited: set[str]) -> list[SectionLink]:
+        """'Lees verder': the next best sections that the answer did not cite."""
+        links = [SectionLink(h.section.doc_id, h.section.heading, h.section.title)
+                 for h in result.hits if h.section.id not in cited]
+        return links[: self.settings.answer.read_next]
+
+    def _refusal(self, question: str, language: str, result: SearchResult | None, timings: dict,
+                 t0: float) -> Answer:
+        suggestions = self._suggestions(result)
+        head = prompts.REFUSAL_NL if language == "nl" else prompts.REFUSAL_EN
+        lines = [head] + [f"- {c.title} > {c.section}" if c.section else f"- {c.title}" for c in suggestions]
+        timings["total_ms"] = _ms(t0)
+        return Answer(question, "\n".join(lines), [], True, self._mode_label(), timings, None, language, suggestions)
+
+    def _suggestions(self, result: SearchResult | None) -> list[Citation]:
+        book = CitationBook(self.settings.answer.max_source_age_years)
+        for hit in (result.hits if result else []):
+            if hit.section.doc_id.startswith("draaiboek/") and len(book) < 3:
+                book.cite(hit.section, hit.chunk.id, "", None, hit.scores.fused)
+        return book.citations()
+
+    def _llm_answer(self, question: str, result: SearchResult, timings: dict, t0: float) -> Iterator[str | Answer]:
+        refs = {h.section.id[:8]: h for h in result.hits}
+        user = prompts.QUESTION_TEMPLATE.format(sources=_format_sections(result), question=question)
+        system = prompts.SYSTEM_PROMPT.format(
+            example=result.hits[0].section.id[:8],
+            language="Nederlands" if result.query.language == "nl" else "English", sentinel=prompts.SENTINEL)
+        t = time.perf_counter()
+        try:
+            raw = ""
+            for delta in self._generate([("system", system), ("human", user)]):
+                raw += delta
+                yield delta
+        except Exception as exc:
+            yield self._offline(question, result, timings, t0, _failure_notice(self.mode, exc))
+            return
+        timings["generate_ms"] = _ms(t)
+        yield self._check_llm(raw, refs, question, result, timings, t0)
+
+    def _check_llm(self, raw: str, refs: dict, question: str, result: SearchResult, timings: dict,
+                   t0: float) -> Answer:
+        """Keep sentences whose citations match a retrieved section, renumber them, and
+        score each one's support by the section it cites."""
+        if prompts.SENTINEL in raw or prompts.SENTINEL_EN in raw:
+            return self._refusal(question, result.query.language, result, timings, t0)
+        raw = _REF_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", raw)  # "zin. [id]" -> "zin [id]."
+        parsed = _parse_cited_lines(raw, refs)
+        flat = [(body, ids) for _, sentences in parsed for body, ids in sentences]
+        if not flat:
+            notice = "Het taalmodel gaf geen geldige bronverwijzingen; dit is het offline antwoord."
+            return self._offline(question, result, timings, t0, notice)
+        t = time.perf_counter()
+        cfg = self.settings.answer
+        support = support_scores([b for b, _ in flat], [[refs[i].section for i in ids] for _, ids in flat],
+                                 result.snapshot, self.retriever.embeddings, cfg)
+        timings["support_ms"] = _ms(t)
+        book = CitationBook(cfg.max_source_age_years)
+        kept: list[str] = []
+        answer_sentences: list[AnswerSentence] = []
+        scores = iter(support)
+        for prefix, sentences in parsed:
+            out = []
+            for body, ids in sentences:
+                score = next(scores)
+                if score < cfg.support_threshold and cfg.unsupported == "remove":
+                    continue
+                numbers = [book.cite(refs[i].section, refs[i].chunk.id, _best_quote(refs[i].section, body),
+                                     None, refs[i].scores.fused) for i in ids]
+                shown = body if score >= cfg.support_threshold else f"{body.rstrip('.!?')} {UNSUPPORTED_MARK}."
+                marks = "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+                out.append(f"{shown[:-1]} {marks}{shown[-1]}" if shown[-1] in ".!?" else f"{shown} {marks}")
+                answer_sentences.append(AnswerSentence(body, list(dict.fromkeys(numbers)), support=score))
+            if out:
+                kept.append(prefix + " ".join(out))
+        if not kept:
+            notice = "Geen enkele zin van het taalmodel werd door de bronnen gestaafd; dit is het offline antwoord."
+            return self._offline(question, result, timings, t0, notice)
+        citations = book.citations()
+        timings["total_ms"] = _ms(t0)
+        return Answer(question, "\n".join(kept), citations, False, self.mode, timings,
+                      weak_source_notice(citations), result.query.language, sentences=answer_sentences,
+                      read_next=self._read_next(result, {c.section_id for c in citations}))
+
+    def _generate(self, messages) -> Iterator[str]:
+        """Stream the model's text, abandoning it after the configured timeout."""
+        deadline = time.monotonic() + self.settings.llm.timeout_s
+        stream = self.llm.stream(messages)
+        while True:
+            future = _executor.submit(next, stream, None)
+            try:
+                chunk = future.result(timeout=max(deadline - time.monotonic(), 0.01))
+            except FutureTimeout as exc:
+                raise TimeoutError("time-out") from exc
+            if chunk is None:
+                return
+            yield str(chunk.content)
+
+    def _call(self, prompt: str):
+        future = _executor.submit(self.llm.invoke, prompt)
+        return future.result(timeout=self.settings.llm.timeout_s)
+
+    def _mode_label(self) -> str:
+        return self.mode if self.llm is not None else "offline"
+
+
+def english_lead(result: SearchResult, first: Citation) -> str:
+    """The English line before a Dutch answer: which section answers, and on what."""
+    topics = [w.word for w in result.query.words if w.word in GLOSSARY and w.credit(
+        set(analyze(result.hits[0].section.text, result.snapshot.vocabulary)))]
+    about = f", on {', '.join(dict.fromkeys(topics[:4]))}" if topics else ""
+    where = f"“{first.title}” › “{first.section}”" if first.section else f"“{first.title}”"
+    return (f"The guide answers this in {where} [{first.n}]{about}. The guide is written in Dutch; "
+            f"this is what it says:")
+
+
+def _parse_cited_lines(raw: str, refs: dict) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """(list prefix, [(sentence without marks, valid section keys)]) per line; sentences
+    without a valid key are dropped."""
+    out = []
+    for line in raw.strip().splitlines():
+        sentences = []
+        for sentence in split_sentences(line) if line.strip() else []:
+            ids = [i for m in _ID_REF.finditer(sentence) for i in re.split(r"[,;\s]+", m.group(1)) if i]
+            valid = list(dict.fromkeys(i for i in ids if i in refs))
+            body = re.sub(r"\s+([.,;:!?])", r"\1", _ID_REF.sub("", sentence).strip())
+            if valid and body:
+                sentences.append((body, valid))
+        if sentences:
+            prefix = re.match(r"^\s*(\d+[.)]|[-*])\s+", line)
+            out.append((prefix.group(0) if prefix else "", sentences))
+    return out
+
+
+def _format_sections(result: SearchResult) -> str:
+    """The ranked sections, whole, keyed by a short id (data, not instructions)."""
+    parts = [prompts.SOURCES_HEADER]
+    for h in result.hits:
+        sec = h.section
+        where = " > ".join(p for p in (sec.title, sec.location) if p)
+        parts.append(f"[{sec.id[:8]}] {where}\n" + " ".join(s.text for s in sec.sentences))
+    return "\n\n".join(parts)
+
+
+def _best_quote(section: SectionRecord, written: str) -> str:
+    """The section sentence that shares most words with what the model wrote."""
+    said = set(words(written))
+    sentences = [s.text for s in section.sentences] or [section.heading]
+    return max(sentences, key=lambda s: len(said & set(words(s))))
+
+
+def _failure_notice(mode: str, exc: Exception) -> str:
+    reason = "time-out" if isinstance(exc, TimeoutError) else exc.__class__.__name__
+    return f"Het taalmodel ({mode}) antwoordde niet ({reason}); dit is het offline antwoord."
+
+
+def _ms(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1000

@@ -1,0 +1,349 @@
+"""The offline answer: find the section that answers, then compose from it.
+
+No language model is involved. The composer ranks the retrieved sections for the kind
+of answer the question asks for (a definition prefers the glossary, steps prefer a
+list, a question about Neteland prefers the case), answers from the best section in
+its own order, takes a whole list when the question asks for one, never lets a
+sentence in without the sentence it leans on, and adds a second section only when it
+gives what the first lacks (or, for a comparison, the other side).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.answer.citations import CitationBook
+from assistant.answer.coherence import is_label, leans_on_previous
+from assistant.answer.intent import Intent, Kind, comparison_sides, defined_term
+from assistant.retrieval.query import PreparedQuery
+from assistant.index.records import SectionRecord
+from assistant.retrieval.search import SearchResult, SectionHit
+from assistant.settings import AnswerSettings
+from assistant.text import analyze, fold, words
+from assistant.types import AnswerSentence
+
+MAX_LOOKBACK = 2
+
+
+@dataclass
+class Composition:
+    """An offline answer before it becomes an :class:`Answer`."""
+
+    lines: list[str] = field(default_factory=list)
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    book: CitationBook = field(default_factory=CitationBook)
+    used: list[SectionHit] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(words(s.text)) for s in self.sentences)
+
+
+@dataclass
+class _Scored:
+    position: int
+    text: str
+    score: float
+    list_no: int
+    item_no: int
+
+
+class Composer:
+    """Builds the offline answer and its numbered citations from a search result."""
+
+    def __init__(self, cfg: AnswerSettings):
+        self.cfg = cfg
+
+    def compose(self, result: SearchResult, intent: Intent, out: Composition | None = None,
+                budget: int | None = None) -> Composition:
+        """Answer from the best section for ``intent`` (appending to ``out`` when given:
+        the parts of a multi-part question share one answer and one citation list)."""
+        out = out or Composition(book=CitationBook(self.cfg.max_source_age_years))
+        used = {h.section.id for h in out.used}
+        ranked = [h for h in self.rank_for_answer(result, intent) if h.section.id not in used]
+        if not ranked:
+            return out
+        if intent.kind is Kind.COMPARE and self._compare(result, ranked, out):
+            return out
+        primary = ranked[0]
+        term = defined_term(result.query.resolved) if intent.kind is Kind.DEFINITION else None
+        self._answer_from(primary, result, intent, out, budget or self.cfg.max_words, term)
+        if budget:
+            return out
+        if term and out.word_count < self.cfg.min_words:
+            self._define_further(result, ranked[1:4], term, out)
+        self._complement(result, ranked[1:4], out)
+        return out
+
+    # -- choosing the section ------------------------------------------------------
+
+    def rank_for_answer(self, result: SearchResult, intent: Intent) -> list[SectionHit]:
+        """The retrieved sections in the order the answer should prefer them."""
+        hits = [h for h in result.hits[:5]][:4]
+        if not hits:
+            return []
+        top = max(h.scores.fused for h in hits) or 1.0
+        vocab = result.snapshot.vocabulary
+
+        def preference(h: SectionHit) -> float:
+            sec = h.section
+            heading = result.query.coverage(set(analyze(sec.heading, vocab))) if sec.heading else 0.0
+            value = h.scores.fused / top + 0.2 * heading
+            if intent.kind is Kind.DEFINITION and ("begrippen" in sec.doc_id or heading >= 0.5):
+                value += 0.3
+            if intent.wants_list and sec.lists():
+                value += 0.15
+            if intent.about_case and "casus" in sec.doc_id:
+                value += 0.25
+            if sec.heading == "Kort" and intent.kind is not Kind.OPEN:
+                value -= 0.1
+            return value
+
+        return sorted(hits, key=preference, reverse=True)
+
+    # -- composing from one section ---------------------------------------------------
+
+    def score_sentences(self, hit: SectionHit, result: SearchResult, intent: Intent) -> list[_Scored]:
+        """Every sentence of the section with how well it answers the question."""
+        sec = hit.section
+        vectors = result.snapshot.sentence_vectors_of(sec)
+        sims = vectors @ np.asarray(result.query_vector, dtype=np.float32) if len(vectors) else np.zeros(0)
+        vocab = result.snapshot.vocabulary
+        low, high = (float(sims.min()), float(sims.max())) if len(sims) else (0.0, 1.0)
+        out = []
+        for i, (sentence, sim) in enumerate(zip(sec.sentences, sims)):
+            overlap = result.query.coverage(set(analyze(sentence.text, vocab)))
+            dense = (float(sim) - low) / (high - low) if high > low else 1.0  # relative within the section
+            score = 0.6 * dense + 0.4 * overlap
+            if intent.kind is Kind.FIGURE and any(ch.isdigit() for ch in sentence.text):
+                score += 0.15
+            out.append(_Scored(i, sentence.text, score, sentence.list_no, sentence.item_no))
+        return out
+
+    def _answer_from(self, hit: SectionHit, result: SearchResult, intent: Intent, out: Composition,
+                     budget: int, term: str | None = None) -> None:
+        scored = self.score_sentences(hit, result, intent)
+        if not scored:
+            return
+        best = max(scored, key=lambda s: s.score)
+        defining = _defining(scored, term) if term else None
+        if defining is not None:
+            item = [s.position for s in scored if defining.item_no and s.item_no == defining.item_no]
+            self._emit_prose(hit, scored, self._with_predecessors(scored, item or [defining.position]), out)
+            return
+        lists = hit.section.lists()
+        chosen_list = self._pick_list(scored, lists, intent, best)
+        if chosen_list:
+            self._emit_list(hit, scored, chosen_list, out)
+            return
+        picked = self._pick_prose(scored, best, budget)
+        intro = next((p for p in picked if scored[p].text.endswith(":") and p + 1 < len(scored)
+                      and scored[p + 1].list_no), None)
+        if intro is not None:  # an introduction never comes without its list
+            self._emit_list(hit, scored, scored[intro + 1].list_no, out, [p for p in picked if p <= intro])
+            return
+        self._emit_prose(hit, scored, picked, out)
+
+    def _pick_list(self, scored: list[_Scored], lists: dict[int, list[int]], intent: Intent,
+                   best: _Scored) -> int | None:
+        """The list to answer with: the best-scoring list of a list question, or the list
+        that the best sentences come from."""
+        if not lists:
+            return None
+        def value_of(rows: list[int]) -> float:  # a list is worth its best item or the lines that announce it
+            lead = [scored[p].score for p in (rows[0] - 1, rows[0] - 2) if p >= 0 and not scored[p].list_no]
+            return max([scored[i].score for i in rows] + lead)
+
+        value = {n: value_of(rows) for n, rows in lists.items()}
+        top_list = max(value, key=value.get)
+        if intent.wants_list and value[top_list] >= 0.3 * best.score:
+            return top_list
+        strong = [s for s in scored if s.score >= 0.8 * best.score]
+        items = {s.item_no for s in strong if s.list_no == top_list}
+        return top_list if len(items) >= 2 else None
+
+    def _emit_list(self, hit: SectionHit, scored: list[_Scored], list_no: int, out: Composition,
+                   lead: list[int] | None = None) -> None:
+        rows = hit.section.lists()[list_no]
+        lead_pos = rows[0] - 1
+        if lead is None:
+            before = [p for p in range(max(0, rows[0] - 3), rows[0]) if not scored[p].list_no]
+            best_before = max(before, key=lambda p: scored[p].score, default=None)
+            wanted = [p for p in (best_before, lead_pos) if p is not None and p >= 0]
+            lead = [p for p in self._with_predecessors(scored, wanted) if scored[p].list_no == 0]
+        if not lead:
+            first = next((s for s in scored if s.list_no == 0 and not leans_on_previous(s.text)
+                          and not is_label(s.text)), None)
+            lead = [first.position] if first else []
+        lead_text = [scored[p] for p in lead if not (is_label(scored[p].text) and p != lead_pos)]
+        if lead_text:
+            out.lines.append(" ".join(self._cite(hit, s, out) for s in lead_text))
+        items: dict[int, list[_Scored]] = {}
+        for p in rows:
+            items.setdefault(scored[p].item_no, []).append(scored[p])
+        groups = list(items.values())
+        cap = self.cfg.list_cap
+        shown = groups if len(groups) <= cap else groups[: cap - 1]
+        for i, group in enumerate(shown, 1):
+            out.lines.append(f"{i}. " + " ".join(self._cite(hit, s, out) for s in group))
+        if len(shown) < len(groups):
+            n = out.book.cite(hit.section, hit.chunk.id, "", None, hit.scores.fused)
+            out.lines.append(f"… en nog {len(groups) - len(shown)} [{n}]")
+        out.used.append(hit)
+
+    def _pick_prose(self, scored: list[_Scored], best: _Scored, budget: int) -> list[int]:
+        """The best sentences within the budget, then context up to the minimum length."""
+        picked = [best.position]
+        used = len(words(best.text))
+        for s in sorted(scored, key=lambda s: s.score, reverse=True):
+            if s.position in picked or s.score < 0.75 * best.score or is_label(s.text):
+                continue
+            if used + len(words(s.text)) > budget * 0.7:
+                break
+            picked.append(s.position)
+            used += len(words(s.text))
+        picked = self._with_predecessors(scored, picked)
+        following = max(picked) + 1
+        while sum(len(words(scored[p].text)) for p in picked) < self.cfg.min_words and following < len(scored):
+            if not is_label(scored[following].text) and scored[following].list_no == 0:
+                picked.append(following)
+            following += 1
+        return sorted(set(picked))
+
+    def _with_predecessors(self, scored: list[_Scored], positions: list[int]) -> list[int]:
+        """Positions plus the sentences they lean on; a sentence whose predecessor
+        cannot be found within reach is dropped."""
+        keep: set[int] = set()
+        for p in sorted(set(positions)):
+            chain = [p]
+            while _leans(scored, chain[-1]) and len(chain) <= MAX_LOOKBACK and chain[-1] > 0:
+                chain.append(chain[-1] - 1)
+            if _leans(scored, chain[-1]):
+                continue  # nothing it can stand on
+            keep.update(chain)
+        return sorted(keep)
+
+    def _emit_prose(self, hit: SectionHit, scored: list[_Scored], positions: list[int], out: Composition) -> None:
+        parts: list[str] = []
+        for p in positions:
+            s = scored[p]
+            if s.list_no:
+                if parts:
+                    out.lines.append(" ".join(parts))
+                    parts = []
+                out.lines.append("- " + self._cite(hit, s, out))
+            elif not is_label(s.text):
+                parts.append(self._cite(hit, s, out))
+        if parts:
+            out.lines.append(" ".join(parts))
+        out.used.append(hit)
+
+    # -- more than one section ------------------------------------------------------------
+
+    def _define_further(self, result: SearchResult, others: list[SectionHit], term: str, out: Composition) -> None:
+        """After a glossary entry: the sentences of the section that explains the term in
+        its own words (a section named after the term first)."""
+        used = {h.section.id for h in out.used}
+        key = fold(term)
+        candidates = [h for h in others if h.section.id not in used and key in fold(h.section.text)]
+        candidates.sort(key=lambda h: key not in fold(h.section.heading))
+        for hit in candidates[:1]:
+            scored = self.score_sentences(hit, result, Intent(Kind.DEFINITION, False))
+            mentions = [s for s in scored if key in fold(s.text) and not s.list_no and not is_label(s.text)]
+            if not mentions:
+                continue
+            best = max(mentions, key=lambda s: s.score)
+            picked = self._pick_prose([s if s.list_no == 0 else _Scored(s.position, s.text, 0.0, s.list_no, s.item_no)
+                                       for s in scored], best, self.cfg.max_words - out.word_count)
+            self._emit_prose(hit, scored, [p for p in picked if not scored[p].list_no], out)
+
+    def _complement(self, result: SearchResult, others: list[SectionHit], out: Composition) -> None:
+        """Add one other section when it covers a real part of the question that the
+        answer so far does not."""
+        vocab = result.snapshot.vocabulary
+        said = set(analyze(" ".join(s.text for s in out.sentences), vocab))
+        missing = [w for w in result.query.words if not w.credit(said)]
+        total = sum(w.weight for w in result.query.words) or 1.0
+        if sum(w.weight for w in missing) / total < 0.35 or len(out.lines) > 8:
+            return
+        for hit in others:
+            if hit.section.id in {h.section.id for h in out.used}:
+                continue
+            terms = set(analyze(hit.section.text, vocab))
+            gained = sum(w.weight * w.credit(terms) for w in missing)
+            if gained / total >= 0.25:
+                intent = Intent(Kind.OPEN, False)
+                self._answer_from(hit, result, intent, out, self.cfg.max_words // 2)
+                return
+
+    def _compare(self, result: SearchResult, ranked: list[SectionHit], out: Composition) -> bool:
+        """A comparison names both sides, each from the section that defines it."""
+        sides = comparison_sides(result.query.original)
+        if not sides:
+            return False
+        vocab = result.snapshot.vocabulary
+        picks: list[tuple[str, SectionHit]] = []
+        for side in sides:
+            side_terms = set(analyze(side, vocab))
+            if not side_terms:
+                return False
+            best = max(result.hits[:6], key=lambda h: len(side_terms & set(analyze(
+                f"{h.section.heading} {h.section.text}", vocab))) / len(side_terms) + 0.1 * h.scores.fused)
+            picks.append((side, best))
+        for side, hit in picks:
+            side_terms = set(analyze(side, vocab))
+            scored = self.score_sentences(hit, result, Intent(Kind.DEFINITION, False))
+            taken = {s.position for s in out.sentences if s.section_id == hit.section.id}
+            other_terms = set(analyze(next(x for x in sides if x != side), vocab)) - side_terms
+            for s in scored:
+                s.score += 0.5 * len(side_terms & set(analyze(s.text, vocab))) / len(side_terms)
+                s.score += 0.4 * bool(side_terms & set(analyze(" ".join(s.text.split()[:5]), vocab)))
+                s.score -= 0.3 * bool(other_terms & set(analyze(s.text, vocab)))
+            defining = _defining(scored, side)
+            free = [s for s in scored if s.position not in taken]
+            if not free:
+                continue
+            best = defining if defining is not None and defining.position not in taken else max(free, key=lambda s: s.score)
+            positions = [p for p in self._with_predecessors(scored, [best.position]) if p not in taken]
+            if not positions:
+                continue
+            text = " ".join(self._cite(hit, scored[p], out) for p in positions)
+            out.lines.append(f"{side[:1].upper()}{side[1:]}: {text}")
+            out.used.append(hit)
+        return len(out.used) == 2
+
+    # -- citing ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _cite(hit: SectionHit, s: _Scored, out: Composition) -> str:
+        n = out.book.cite(hit.section, hit.chunk.id, s.text, s.position, hit.scores.fused)
+        out.sentences.append(AnswerSentence(s.text, [n], hit.section.id, s.position))
+        body = s.text if s.text[-1:] in ".!?:" else s.text.rstrip(";,") + "."
+        return f"{body[:-1]} [{n}]{body[-1]}"
+
+
+def _leans(scored: list[_Scored], p: int) -> bool:
+    """Whether sentence ``p`` needs its predecessor; the first sentence of a list item
+    never does (items are parallel), and it can never lean on another item."""
+    s = scored[p]
+    if s.item_no and (p == 0 or scored[p - 1].item_no != s.item_no):
+        return False
+    return leans_on_previous(s.text)
+
+
+def _defining(scored: list[_Scored], term: str) -> _Scored | None:
+    """The sentence that defines ``term`` ("Projectvereniging: een ..." or "Een RTC is ...")."""
+    pattern = re.compile(rf"^(?:een |de |het |a |an |the )?{re.escape(fold(term))}(?:s|en)?\b\s*(?::|is\b|zijn\b|\(|,|-)")
+    return next((s for s in scored if pattern.match(fold(s.text))), None)
+
+
+def section_sentences(section: SectionRecord) -> list[str]:
+    """Reading text of a section's sentences (for quotes of whole sections)."""
+    return [s.text for s in section.sentences]
