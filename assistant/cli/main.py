@@ -13,6 +13,7 @@ from pathlib import Path
 
 from assistant import __version__
 from assistant.cli.scan import add_scan_parser, run_scan
+from assistant.services import quiet_libraries
 from assistant.settings import Settings
 
 
@@ -58,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script and ``python -m assistant``."""
     args = _parser().parse_args(argv)
-    _quiet_libraries()
+    quiet_libraries()
     settings = Settings()
     handler = {"ingest": _ingest, "search": _search, "ask": _ask, "scan": run_scan,
                "feedback": _feedback, "gaps": _gaps, "serve": _serve}[args.command]
@@ -124,9 +125,9 @@ def _ask(args, settings: Settings) -> int:
 
 
 def _feedback_store(settings: Settings):
-    from assistant.services.feedback import FeedbackStore
+    from assistant.services import feedback_store
 
-    return FeedbackStore(Path(settings.data_dir) / "feedback.sqlite3")
+    return feedback_store(settings)
 
 
 def _feedback(args, settings: Settings) -> int:
@@ -162,24 +163,6 @@ def format_answer(answer) -> str:
             where = " > ".join(p for p in (c.title, c.section) if p) + (f", p. {c.page}" if c.page else "")
             lines.append(f"[{c.n}] {where}\n    \u201c{c.quote}\u201d\n    {c.source}")
     return "\n".join(lines)
-
-
-def _quiet_libraries() -> None:
-    """Silence library chatter (weight-loading bars, pypdf warnings, telemetry)."""
-    import logging
-    import os
-
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    for name in ("pypdf", "chromadb", "httpx", "sentence_transformers"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-    ours = logging.getLogger("assistant")  # our own warnings (e.g. the embedding fallback) reach the user
-    if not ours.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("Let op: %(message)s"))
-        ours.addHandler(handler)
-        ours.propagate = False
 
 
 if __name__ == "__main__":  # pragma: no cover

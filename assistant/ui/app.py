@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -15,12 +14,10 @@ import gradio as gr
 
 from assistant.answer.assistant import Assistant
 from assistant.answer.citations import source_note
-from assistant.ingest.library import DocumentLibrary, UploadRejected
-from assistant.services.feedback import FeedbackStore
-from assistant.ingest.guide import Guide, slug
 from assistant.index.snapshot import IndexProblem
-from assistant.ingest.ingestor import Ingestor
-from assistant.scan.core import NetworkScan
+from assistant.ingest.guide import slug
+from assistant.ingest.library import UploadRejected
+from assistant.services import Services, build_services
 from assistant.types import Answer
 from assistant.ui import format as fmt
 from assistant.ui.scan_tab import scan_tab
@@ -78,29 +75,9 @@ SCROLL_JS = """(anchor) => { setTimeout(() => {
   return []; }"""
 
 
-@dataclass
-class Services:
-    """Everything the app talks to; built from the assistant's settings by default."""
-
-    assistant: Assistant
-    library: DocumentLibrary
-    feedback: FeedbackStore
-    guide: Guide
-    scan: NetworkScan
-
-
-def default_services(assistant: Assistant) -> Services:
-    settings = assistant.settings
-    ingestor = Ingestor(settings, assistant.retriever.embeddings)
-    corpus = Path(settings.corpus_dirs[0]) / "draaiboek"
-    return Services(assistant, DocumentLibrary(settings, ingestor),
-                    FeedbackStore(Path(settings.data_dir) / "feedback.sqlite3"), Guide(corpus),
-                    NetworkScan(settings))
-
-
 def build_app(assistant: Assistant, services: Services | None = None) -> gr.Blocks:
     """The whole web app around an assistant service."""
-    s = services or default_services(assistant)
+    s = services or build_services(assistant)
     with gr.Blocks(title="STEM-Alliantiewijzer") as app:
         gr.Markdown("# STEM-Alliantiewijzer\nVragen, draaiboek en netwerkscan voor een duurzame "
                     "regionale STEM-alliantie. Elk antwoord verwijst naar zijn bronnen.")

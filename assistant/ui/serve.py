@@ -11,10 +11,10 @@ import threading
 
 
 def main() -> None:
-    from assistant.cli.main import _quiet_libraries
+    from assistant.services import quiet_libraries
     from assistant.settings import Settings
 
-    _quiet_libraries()
+    quiet_libraries()
     settings = Settings()
     from assistant.answer.assistant import Assistant
 
