@@ -9,14 +9,17 @@ several). Metrics follow their usual definitions with binary relevance.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import random
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean, median
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from assistant.text import fold
 
@@ -24,8 +27,47 @@ Key = tuple[str, str]
 Ranking = list[set[Key]]
 
 
+class SectionRef(BaseModel):
+    """A labelled relevant section: a document and a heading path."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    doc_id: str = Field(min_length=1)
+    section: str = Field(min_length=1)
+
+
+class EvalQuestion(BaseModel):
+    """One line of an eval or calibration JSONL file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z]\d{3,}$")
+    question: str = Field(min_length=1)
+    audience: Literal["gemeente", "schepen", "student"] | None = None
+    lang: Literal["nl", "en"] = "nl"
+    in_scope: bool
+    relevant: list[SectionRef]
+    key_facts: list[str]
+
+    @model_validator(mode="after")
+    def _labels_fit_the_scope(self) -> "EvalQuestion":
+        if not self.in_scope and (self.relevant or self.key_facts):
+            raise ValueError("een vraag buiten het bereik heeft geen relevante secties of kernfeiten")
+        if self.in_scope and not 1 <= len(self.relevant) <= 3:
+            raise ValueError(f"1 tot 3 relevante secties nodig, er zijn er {len(self.relevant)}")
+        if self.in_scope and not 1 <= len(self.key_facts) <= 3:
+            raise ValueError(f"1 tot 3 kernfeiten nodig, er zijn er {len(self.key_facts)}")
+        if any(not 1 <= len(f.split()) <= 5 for f in self.key_facts):
+            raise ValueError("een kernfeit telt 1 tot 5 woorden")
+        if len(set(self.relevant)) != len(self.relevant):
+            raise ValueError("een relevante sectie staat er twee keer")
+        return self
+
+
 @dataclass
 class Question:
+    """A question as the harness uses it (relevant sections as keys)."""
+
     id: str
     question: str
     in_scope: bool
@@ -34,17 +76,39 @@ class Question:
     lang: str = "nl"
     audience: str = ""
 
+    @classmethod
+    def from_row(cls, row: EvalQuestion) -> "Question":
+        return cls(row.id, row.question, row.in_scope, {(r.doc_id, r.section) for r in row.relevant},
+                   list(row.key_facts), row.lang, row.audience or "")
+
+
+class QuestionFileError(ValueError):
+    """A question file that does not validate; the Dutch message names the line."""
+
+
+def read_question_rows(path: Path) -> list[EvalQuestion]:
+    """Validate a JSONL question set line by line; ids and questions must be unique."""
+    rows, problems = [], []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(EvalQuestion.model_validate_json(line))
+        except ValidationError as exc:
+            detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'regel'}: {e['msg'].removeprefix('Value error, ')}"
+                               for e in exc.errors())
+            problems.append(f"{Path(path).name}, regel {n}: {detail}")
+    for field in ("id", "question"):
+        seen = Counter(getattr(r, field).strip().lower() for r in rows)
+        problems += [f"{Path(path).name}: {field} {v!r} komt {c} keer voor" for v, c in seen.items() if c > 1]
+    if problems:
+        raise QuestionFileError("\n".join(problems))
+    return rows
+
 
 def load_questions(path: Path) -> list[Question]:
-    """Read a JSONL question set."""
-    out = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            out.append(Question(row["id"], row["question"], row["in_scope"],
-                                {(r["doc_id"], r["section"]) for r in row["relevant"]},
-                                row.get("key_facts", []), row.get("lang", "nl"), row.get("audience", "")))
-    return out
+    """Read and validate a JSONL question set."""
+    return [Question.from_row(r) for r in read_question_rows(path)]
 
 
 def retrieval_metrics(rankings: Sequence[Ranking], questions: Sequence[Question]) -> dict[str, float]:
@@ -241,15 +305,9 @@ class TutorialBaseline:
 
 
 def _section_offsets(text: str) -> list[tuple[int, str]]:
-    """(character offset, section path) of every heading below the title."""
-    out: list[tuple[int, str]] = [(0, "")]
-    stack: list[tuple[int, str]] = []
-    for m in re.finditer(r"^(#{1,6})\s+(.+?)\s*$", text, re.M):
-        level, name = len(m.group(1)), m.group(2)
-        if level == 1:
-            stack = []
-            out.append((m.start(), ""))
-            continue
-        stack = [(lv, h) for lv, h in stack if lv < level] + [(level, name)]
-        out.append((m.start(), " > ".join(h for _, h in stack)))
-    return out
+    """(character offset, section path) of every section of a raw Markdown file."""
+    from assistant.ingest.loaders import markdown_sections, split_front_matter
+
+    _, body, shift = split_front_matter(text)
+    _, sections = markdown_sections(body)
+    return [(shift + s.start if s.level else s.start, s.path) for s in sections]

@@ -1,37 +1,27 @@
-"""Offline language detection (langdetect, seeded for deterministic results)."""
+"""Which language a question is in: Dutch or English (lingua, offline, built for short text).
+
+The Alliantiewijzer answers in Dutch and understands English, so the detector only
+chooses between the two; a text too short or too mixed to tell counts as Dutch.
+"""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-_EN_HINTS = re.compile(r"\b(the|what|how|who|which|does|should|why|is there|can i)\b", re.I)
-
 
 @lru_cache(maxsize=1)
-def _factory():
-    from langdetect import DetectorFactory
+def _detector():
+    from lingua import Language, LanguageDetectorBuilder
 
-    DetectorFactory.seed = 0
-    return DetectorFactory
+    return (LanguageDetectorBuilder.from_languages(Language.DUTCH, Language.ENGLISH)
+            .with_minimum_relative_distance(0.05).build())
 
 
 def detect_language(text: str) -> str:
-    """'nl', 'en' or another ISO code; Dutch when the text is too short to tell."""
-    text = text.strip()
+    """'nl' or 'en'; Dutch when the text is too short or too ambiguous to tell."""
     if len(re.findall(r"\w+", text)) < 2:
         return "nl"
-    from langdetect import detect_langs
-    from langdetect.lang_detect_exception import LangDetectException
+    from lingua import Language
 
-    _factory()
-    try:
-        candidates = detect_langs(text)
-    except LangDetectException:
-        return "nl"
-    best = candidates[0]
-    if best.lang in ("nl", "af"):
-        return "nl"
-    if best.lang == "en" or (_EN_HINTS.search(text) and best.prob < 0.9):
-        return "en" if _EN_HINTS.search(text) or best.prob > 0.7 else "nl"
-    return best.lang if best.prob > 0.9 else "nl"
+    return "en" if _detector().detect_language_of(text) == Language.ENGLISH else "nl"

@@ -11,13 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
-class EmbeddingSettings(BaseModel):
+class Section(BaseModel):
+    """A settings section: a misspelt key is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmbeddingSettings(Section):
     """How text becomes vectors; ingest and query both read these (one model per index)."""
 
     backend: Literal["e5", "sentence-transformers"] = Field(
@@ -42,14 +47,14 @@ class EmbeddingSettings(BaseModel):
     device: str = Field("cpu", description="Torch device for sentence-transformers.")
 
 
-class ChunkSettings(BaseModel):
+class ChunkSettings(Section):
     """How documents are cut into citable passages."""
 
     size: int = Field(1200, ge=200, description="Maximum chunk length in characters.")
     overlap: int = Field(150, ge=0, description="Characters shared by consecutive chunks of one section.")
 
 
-class IngestSettings(BaseModel):
+class IngestSettings(Section):
     """Limits that protect the ingest from bad input."""
 
     max_file_mb: float = Field(25.0, gt=0, description="Files larger than this are skipped with a reason.")
@@ -59,7 +64,7 @@ class IngestSettings(BaseModel):
     )
 
 
-class RetrievalSettings(BaseModel):
+class RetrievalSettings(Section):
     """Hybrid retrieval: BM25 and dense search fused by reciprocal rank fusion."""
 
     k: int = Field(5, ge=1, le=50, description="Passages returned by a search.")
@@ -75,7 +80,7 @@ class RetrievalSettings(BaseModel):
     )
 
 
-class StoreSettings(BaseModel):
+class StoreSettings(Section):
     """Where the vectors live."""
 
     chroma_url: str | None = Field(
@@ -84,7 +89,7 @@ class StoreSettings(BaseModel):
     collection: str = Field("alliantiewijzer", description="Chroma collection name.")
 
 
-class LLMSettings(BaseModel):
+class LLMSettings(Section):
     """Optional language model; without one the assistant answers offline from the passages."""
 
     provider: Literal["none", "ollama", "openai", "llamacpp", "fake"] = Field(
@@ -98,7 +103,7 @@ class LLMSettings(BaseModel):
     temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature.")
 
 
-class AnswerSettings(BaseModel):
+class AnswerSettings(Section):
     """The offline answer composer and the refusal threshold."""
 
     min_words: int = Field(60, description="Aim for at least this many words in an answer.")
@@ -131,7 +136,7 @@ class AnswerSettings(BaseModel):
     dense_ceiling: float = Field(0.95, gt=0, le=1, description="Cosine that counts as a perfect semantic match.")
 
 
-class UISettings(BaseModel):
+class UISettings(Section):
     """The web app."""
 
     host: str = Field("127.0.0.1", description="Interface the app listens on.")
@@ -151,12 +156,13 @@ class Settings(BaseSettings):
     )
 
     corpus_dirs: list[Path] = Field(
-        [PROJECT_ROOT / "corpus"], description="Folders ingested when no path is given."
+        default_factory=lambda: [Path.cwd() / "corpus"],
+        description="Folders ingested when no path is given (default: corpus/ in the working directory).",
     )
-    data_dir: Path = Field(PROJECT_ROOT / "data", description="Where feedback and uploads are kept.")
-    index_dir: Path = Field(
-        PROJECT_ROOT / "data" / "index", description="Where the index lives (ALLIANTIEWIJZER_INDEX_DIR)."
-    )
+    data_dir: Path = Field(default_factory=lambda: Path.cwd() / "data",
+                           description="Where feedback and uploads are kept (default: data/ in the working directory).")
+    index_dir: Path = Field(default_factory=lambda: Path.cwd() / "data" / "index",
+                            description="Where the index lives (ALLIANTIEWIJZER_INDEX_DIR).")
     port: int = Field(7860, description="Port of the web app (ALLIANTIEWIJZER_PORT).")
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
@@ -166,3 +172,24 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     ui: UISettings = Field(default_factory=UISettings)
+
+
+class SettingsError(ValueError):
+    """Settings that do not validate; the message is Dutch and names the variable to fix."""
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, or a :class:`SettingsError` that says what is wrong."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = [str(part) for part in error.get("loc", ())]
+            variable = "ALLIANTIEWIJZER_" + "__".join(p.upper() for p in loc)
+            what = ("onbekende instelling" if error.get("type") == "extra_forbidden"
+                    else f"ongeldige waarde ({error.get('msg', '')})")
+            problems.append(f"{variable}: {what}")
+        raise SettingsError("De instellingen kloppen niet: " + "; ".join(problems)) from None

@@ -59,3 +59,12 @@ def _run_env(args, tmp_path, extra):
     env = {**os.environ, **extra}
     return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
                           env=env, cwd=tmp_path, timeout=120)
+
+
+def test_a_misspelt_setting_is_a_clear_dutch_error(monkeypatch, capsys):
+    from assistant.cli.main import main
+
+    monkeypatch.setenv("ALLIANTIEWIJZER_RETRIEVAL__KK", "3")
+    assert main(["search", "kerngroep"]) == 1
+    err = capsys.readouterr().err
+    assert "ALLIANTIEWIJZER_RETRIEVAL__KK: onbekende instelling" in err

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assistant.ingest.loaders import markdown_sections, split_front_matter
 from assistant.sources import SourceIndex, is_aggregator, is_homepage, links, parse_sources
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,15 +32,16 @@ NGRAM = 12
 
 
 def _split(path: Path) -> tuple[dict, str]:
-    text = path.read_text(encoding="utf-8")
-    match = re.match(r"^---\n(.*?)\n---\n(.*)$", text, re.S)
-    assert match, f"{path.name}: geen YAML front matter"
-    return yaml.safe_load(match.group(1)), match.group(2)
+    meta, body, _ = split_front_matter(path.read_text(encoding="utf-8"))
+    assert meta, f"{path.name}: geen YAML front matter"
+    return meta, body
 
 
 def _sections(body: str) -> list[tuple[str, str]]:
-    parts = re.split(r"^(#{1,6} .*)$", body, flags=re.M)
-    return [(parts[i].strip(), parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
+    """("## Heading", text under it) for every heading, with the product's own parser."""
+    title, sections = markdown_sections(body)
+    return [("#" * s.level + " " + (s.path.rsplit(" > ", 1)[-1] if s.path else title), s.text)
+            for s in sections if s.level]
 
 
 def _words(text: str) -> list[str]:

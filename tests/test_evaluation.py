@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assistant.evaluation import (
     TutorialBaseline, _section_offsets, load_questions, oracle_ranker, random_ranker, retrieval_metrics)
 from assistant.index.snapshot import SnapshotStore
@@ -40,3 +42,29 @@ def test_the_baseline_credits_every_section_a_chunk_spans():
     baseline = TutorialBaseline.__new__(TutorialBaseline)
     baseline.sections = {"d": offsets}
     assert baseline._keys("d", text.index("abc"), len(text) - text.index("abc")) == {("d", "Kort"), ("d", "Twee")}
+
+
+def test_both_question_files_validate_and_their_labels_hold():
+    import importlib.util
+
+    from assistant.evaluation import EvalQuestion, QuestionFileError, read_question_rows
+
+    spec = importlib.util.spec_from_file_location("check_questions", ROOT / "evals" / "check_questions.py")
+    checker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checker)
+    docs, headings = checker.parse_corpus()
+    for name in ("questions.jsonl", "calibration.jsonl"):
+        rows = read_question_rows(ROOT / "evals" / name)
+        errors, _ = checker.check(rows, docs, headings)
+        assert not [e for e in errors if not e.startswith("typo list")], errors[:5]
+    assert isinstance(rows[0], EvalQuestion)
+
+
+def test_a_bad_question_line_gets_a_dutch_message_with_its_line(tmp_path):
+    from assistant.evaluation import QuestionFileError, read_question_rows
+
+    bad = tmp_path / "vragen.jsonl"
+    bad.write_text('{"id": "q001", "question": "Wat?", "in_scope": false, "relevant": [], "key_facts": ["x"]}\n',
+                   encoding="utf-8")
+    with pytest.raises(QuestionFileError, match="regel 1: .*buiten het bereik heeft geen relevante secties"):
+        read_question_rows(bad)

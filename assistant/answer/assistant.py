@@ -8,12 +8,10 @@ same ranked sections, after which every citation and every sentence is checked.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,52 +19,24 @@ from assistant.answer import prompts
 from assistant.answer.citations import CitationBook, weak_source_notice
 from assistant.answer.composer import Composer
 from assistant.answer.intent import classify, question_parts
-from assistant.language import detect_language
 from assistant.answer.llm import describe, make_chat_model
-from assistant.retrieval.query import GLOSSARY, previous_questions, resolve_follow_up
+from assistant.answer.llm_text import (
+    REF_AFTER_STOP,
+    best_quote,
+    format_sections,
+    parse_cited_lines,
+)
+from assistant.answer.relevance import Relevance, relevance_of
+from assistant.answer.support import UNSUPPORTED_MARK, support_scores
 from assistant.index.records import SectionRecord
+from assistant.language import detect_language
+from assistant.retrieval.query import GLOSSARY, previous_questions, resolve_follow_up
 from assistant.retrieval.search import Retriever, SearchResult
 from assistant.settings import Settings
-from assistant.answer.support import UNSUPPORTED_MARK, support_scores
-from assistant.text import analyze, split_sentences, words
+from assistant.text import analyze
 from assistant.types import Answer, AnswerSentence, Citation, SectionLink, SourceChunk
 
-_ID_REF = re.compile(r"\[((?:[0-9a-f]{8}(?:\s*[,;]\s*)?)+)\]")
-_REF_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[[0-9a-f]{8}(?:\s*[,;]\s*[0-9a-f]{8})*\])+)")
 _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
-
-
-@dataclass
-class Relevance:
-    """How well the retrieved sections cover the question (for the refusal decision).
-
-    Attributes:
-        dense: best cosine between the question and a passage (semantic match).
-        anchor: best cosine between the question and a question a section answers.
-        coverage: rarity-weighted share of the question's words found in the top sections together.
-        best_passage: the same share for the best single section.
-        outside: best cosine between the question and an off-topic question.
-    """
-
-    dense: float
-    anchor: float
-    coverage: float
-    best_passage: float
-    outside: float = 0.0
-
-    @property
-    def margin(self) -> float:
-        """How much closer the question is to a section than to an off-topic theme
-        (sections without anchor questions count with their passage cosine)."""
-        return max(self.anchor, self.dense + 0.03) - self.outside
-
-    def combine(self, settings) -> float:
-        """One score in [0, 1] from the rescaled cosines and the lexical coverages."""
-        cfg = settings
-        rescale = lambda x: min(max((x - cfg.dense_floor) / (cfg.dense_ceiling - cfg.dense_floor), 0.0), 1.0)  # noqa: E731
-        lexical = max(1.0 - cfg.dense_weight - cfg.anchor_weight - cfg.union_weight, 0.0)
-        return (cfg.dense_weight * rescale(self.dense) + cfg.anchor_weight * rescale(self.anchor)
-                + cfg.union_weight * self.coverage + lexical * self.best_passage + cfg.margin_weight * self.margin)
 
 
 class Assistant:
@@ -150,21 +120,8 @@ class Assistant:
         yield final
 
     def relevance(self, result: SearchResult) -> Relevance:
-        """How much of the question the sections hold, in meaning and in words.
-
-        Coverage weighs each content word by its rarity in general language (wordfreq),
-        so a proper name or a generic word cannot carry a question on its own. Weights
-        and threshold are calibrated with ``evals/tune.py`` on the calibration set.
-        """
-        if not result.hits:
-            return Relevance(0.0, 0.0, 0.0, 0.0, 1.0)
-        vocab = result.snapshot.vocabulary
-        per_section = [set(analyze(f"{h.section.title} {h.section.heading} {h.section.text}", vocab))
-                       for h in result.hits[:3]]
-        coverage = result.query.coverage(set().union(*per_section))
-        best = max(result.query.coverage(t) for t in per_section)
-        outside = result.snapshot.outside_similarity(np.asarray(result.query_vector, dtype=np.float32))
-        return Relevance(result.best_dense, result.best_anchor, coverage, best, outside)
+        """How much of the question the sections hold (see :func:`relevance_of`)."""
+        return relevance_of(result)
 
     def _a_part_is_relevant(self, question: str, language: str, snap) -> bool:
         """A multi-part question ("Welke rol spelen bedrijven, en hoe vermijd je reclame?")
@@ -273,7 +230,7 @@ class Assistant:
 
     def _llm_answer(self, question: str, result: SearchResult, timings: dict, t0: float) -> Iterator[str | Answer]:
         refs = {h.section.id[:8]: h for h in result.hits}
-        user = prompts.QUESTION_TEMPLATE.format(sources=_format_sections(result), question=question)
+        user = prompts.QUESTION_TEMPLATE.format(sources=format_sections(result), question=question)
         system = prompts.SYSTEM_PROMPT.format(
             example=result.hits[0].section.id[:8],
             language="Nederlands" if result.query.language == "nl" else "English", sentinel=prompts.SENTINEL)
@@ -295,8 +252,8 @@ class Assistant:
         score each one's support by the section it cites."""
         if prompts.SENTINEL in raw or prompts.SENTINEL_EN in raw:
             return self._refusal(question, result.query.language, result, timings, t0)
-        raw = _REF_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", raw)  # "zin. [id]" -> "zin [id]."
-        parsed = _parse_cited_lines(raw, refs)
+        raw = REF_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", raw)  # "zin. [id]" -> "zin [id]."
+        parsed = parse_cited_lines(raw, refs)
         flat = [(body, ids) for _, sentences in parsed for body, ids in sentences]
         if not flat:
             notice = "Het taalmodel gaf geen geldige bronverwijzingen; dit is het offline antwoord."
@@ -316,7 +273,7 @@ class Assistant:
                 score = next(scores)
                 if score < cfg.support_threshold and cfg.unsupported == "remove":
                     continue
-                numbers = [book.cite(refs[i].section, refs[i].chunk.id, _best_quote(refs[i].section, body),
+                numbers = [book.cite(refs[i].section, refs[i].chunk.id, best_quote(refs[i].section, body),
                                      None, refs[i].scores.fused) for i in ids]
                 shown = body if score >= cfg.support_threshold else f"{body.rstrip('.!?')} {UNSUPPORTED_MARK}."
                 marks = "".join(f"[{n}]" for n in dict.fromkeys(numbers))
@@ -363,41 +320,6 @@ def english_lead(result: SearchResult, first: Citation) -> str:
     where = f"“{first.title}” › “{first.section}”" if first.section else f"“{first.title}”"
     return (f"The guide answers this in {where} [{first.n}]{about}. The guide is written in Dutch; "
             f"this is what it says:")
-
-
-def _parse_cited_lines(raw: str, refs: dict) -> list[tuple[str, list[tuple[str, list[str]]]]]:
-    """(list prefix, [(sentence without marks, valid section keys)]) per line; sentences
-    without a valid key are dropped."""
-    out = []
-    for line in raw.strip().splitlines():
-        sentences = []
-        for sentence in split_sentences(line) if line.strip() else []:
-            ids = [i for m in _ID_REF.finditer(sentence) for i in re.split(r"[,;\s]+", m.group(1)) if i]
-            valid = list(dict.fromkeys(i for i in ids if i in refs))
-            body = re.sub(r"\s+([.,;:!?])", r"\1", _ID_REF.sub("", sentence).strip())
-            if valid and body:
-                sentences.append((body, valid))
-        if sentences:
-            prefix = re.match(r"^\s*(\d+[.)]|[-*])\s+", line)
-            out.append((prefix.group(0) if prefix else "", sentences))
-    return out
-
-
-def _format_sections(result: SearchResult) -> str:
-    """The ranked sections, whole, keyed by a short id (data, not instructions)."""
-    parts = [prompts.SOURCES_HEADER]
-    for h in result.hits:
-        sec = h.section
-        where = " > ".join(p for p in (sec.title, sec.location) if p)
-        parts.append(f"[{sec.id[:8]}] {where}\n" + " ".join(s.text for s in sec.sentences))
-    return "\n\n".join(parts)
-
-
-def _best_quote(section: SectionRecord, written: str) -> str:
-    """The section sentence that shares most words with what the model wrote."""
-    said = set(words(written))
-    sentences = [s.text for s in section.sentences] or [section.heading]
-    return max(sentences, key=lambda s: len(said & set(words(s))))
 
 
 def _failure_notice(mode: str, exc: Exception) -> str:

@@ -18,7 +18,6 @@ import numpy as np
 from assistant.answer.citations import CitationBook
 from assistant.answer.coherence import is_label, leans_on_previous
 from assistant.answer.intent import Intent, Kind, comparison_sides, defined_term
-from assistant.retrieval.query import PreparedQuery
 from assistant.index.records import SectionRecord
 from assistant.retrieval.search import SearchResult, SectionHit
 from assistant.settings import AnswerSettings

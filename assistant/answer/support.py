@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.index.snapshot import Snapshot
 from assistant.index.records import SectionRecord
+from assistant.index.snapshot import Snapshot
 from assistant.settings import AnswerSettings
 from assistant.text import analyze
 

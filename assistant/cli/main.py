@@ -14,7 +14,7 @@ from pathlib import Path
 from assistant import __version__
 from assistant.cli.scan import add_scan_parser, run_scan
 from assistant.services import quiet_libraries
-from assistant.settings import Settings
+from assistant.settings import Settings, SettingsError, load_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script and ``python -m assistant``."""
     args = _parser().parse_args(argv)
     quiet_libraries()
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"Fout: {exc}", file=sys.stderr)
+        return 1
     handler = {"ingest": _ingest, "search": _search, "ask": _ask, "scan": run_scan,
                "feedback": _feedback, "gaps": _gaps, "serve": _serve}[args.command]
     try:

@@ -58,50 +58,94 @@ def read_text_file(path: Path) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
+def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
+    """(YAML front matter, the text after it, the offset where that text starts).
+
+    Raises:
+        SkipFile: when the front matter is not valid YAML key-value pairs.
+    """
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text, 0
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise SkipFile(f"ongeldige YAML-kop ({exc.__class__.__name__})") from exc
+    if not isinstance(meta, dict):
+        raise SkipFile("ongeldige YAML-kop (geen sleutel-waardeparen)")
+    return meta, text[match.end():], match.end()
+
+
+@dataclass
+class MarkdownSection:
+    """A heading and the text under it, up to the next heading of any level.
+
+    Attributes:
+        path: the heading path below the title ("Fase 2 > Partners zoeken"); "" before
+            the first heading below the title.
+        level: the heading level (0 for text before any heading).
+        start: offset of the heading line (or of the text) in the parsed string.
+        text: the text under the heading, without its sub-sections.
+    """
+
+    path: str
+    level: int
+    start: int
+    text: str
+
+
+def markdown_sections(text: str, title: str = "") -> tuple[str, list[MarkdownSection]]:
+    """The one Markdown section parser: (title, sections in document order).
+
+    The first level-1 heading is the title when none is given; a level-1 heading equal
+    to the title is not repeated in the section path.
+    """
+    sections: list[MarkdownSection] = [MarkdownSection("", 0, 0, "")]
+    stack: list[tuple[int, str]] = []
+    lines: list[str] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        heading = _HEADING.match(line.rstrip("\n"))
+        if heading:
+            sections[-1].text = "".join(lines).strip()
+            lines = []
+            level, name = len(heading.group(1)), heading.group(2).strip()
+            if level == 1 and (not title or name == title):
+                title, stack = name, []
+                sections.append(MarkdownSection("", 1, offset, ""))
+            else:
+                stack = [(lv, h) for lv, h in stack if lv < level] + [(level, name)]
+                sections.append(MarkdownSection(" > ".join(h for _, h in stack), level, offset, ""))
+        else:
+            lines.append(line)
+        offset += len(line)
+    sections[-1].text = "".join(lines).strip()
+    return title, sections
+
+
+def section_texts(text: str) -> dict[str, str]:
+    """Heading path -> text, where a section includes its sub-sections (for checks)."""
+    _, sections = markdown_sections(text)
+    out: dict[str, list[str]] = {}
+    for s in sections:
+        if not s.path:
+            continue
+        parts = s.path.split(" > ")
+        for i in range(1, len(parts) + 1):
+            out.setdefault(" > ".join(parts[:i]), []).append(s.text)
+    return {k: "\n".join(v) for k, v in out.items()}
+
+
 def load_markdown(path: Path) -> LoadedDocument:
     """Markdown with optional YAML front matter (title, bronnen, doelgroep, fase)."""
-    text = read_text_file(path)
-    meta: dict[str, Any] = {}
-    match = _FRONT_MATTER.match(text)
-    if match:
-        try:
-            meta = yaml.safe_load(match.group(1)) or {}
-        except yaml.YAMLError as exc:
-            raise SkipFile(f"ongeldige YAML-kop ({exc.__class__.__name__})") from exc
-        if not isinstance(meta, dict):
-            raise SkipFile("ongeldige YAML-kop (geen sleutel-waardeparen)")
-        text = text[match.end():]
+    meta, text, _ = split_front_matter(read_text_file(path))
     return parse_markdown(text, str(meta.get("title") or ""), meta, path)
 
 
 def parse_markdown(text: str, title: str, meta: dict[str, Any], path: Path) -> LoadedDocument:
-    """Split Markdown on headings; a block's section is its heading path below the title.
-
-    The first level-1 heading is the title when none is given; a level-1 heading equal
-    to the title is not repeated in the section path (``"Fase 2 > Partners zoeken"``).
-    """
-    blocks: list[Block] = []
-    stack: list[tuple[int, str]] = []
-    buffer: list[str] = []
-
-    def flush() -> None:
-        body = "\n".join(buffer).strip()
-        buffer.clear()
-        if body:
-            blocks.append(Block(" > ".join(name for _, name in stack), body))
-
-    for line in text.splitlines():
-        heading = _HEADING.match(line)
-        if not heading:
-            buffer.append(line)
-            continue
-        flush()
-        level, name = len(heading.group(1)), heading.group(2).strip()
-        if level == 1 and (not title or name == title):
-            title, stack = name, []
-            continue
-        stack = [(lv, h) for lv, h in stack if lv < level] + [(level, name)]
-    flush()
+    """Split Markdown on headings; a block's section is its heading path below the title."""
+    title, sections = markdown_sections(text, title)
+    blocks = [Block(s.path, s.text) for s in sections if s.text]
     return LoadedDocument(title or path.stem, _nonempty(blocks, path), meta)
 
 

@@ -12,10 +12,13 @@ import threading
 
 def main() -> None:
     from assistant.services import quiet_libraries
-    from assistant.settings import Settings
+    from assistant.settings import SettingsError, load_settings
 
     quiet_libraries()
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise SystemExit(f"Fout: {exc}") from None
     from assistant.answer.assistant import Assistant
 
     assistant = Assistant(settings)
