@@ -10,11 +10,12 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test ingest eval bench app clean help
+.PHONY: run test test-fast ingest eval bench app clean help
 
 help:
 	@echo "make run     installeer, indexeer corpus/ en start de app op http://127.0.0.1:$${ALLIANTIEWIJZER_PORT:-7860}"
 	@echo "make test    installeer (met testpakketten) en draai de tests"
+	@echo "make test-fast  alleen de snelle tests (zonder volledige index, app en browser)"
 	@echo "make ingest  indexeer corpus/ (incrementeel)"
 	@echo "make eval    meet de kwaliteit (evals/report.md)"
 	@echo "make bench   meet snelheid en geheugen (benchmarks/results.json)"
@@ -48,5 +49,8 @@ bench: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q
 
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q -m "not slow"
+
 clean:
-	rm -rf data/index tests/artifacts .pytest_cache evals/tmp benchmarks/tmp
+	rm -rf data/index tests/artifacts .pytest_cache .cache evals/tmp benchmarks/tmp

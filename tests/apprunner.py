@@ -1,9 +1,9 @@
 """The real web app as a subprocess, shared by the API and browser tests.
 
 Test modules load this as a plugin (``pytest_plugins = ["tests.apprunner"]``), so the
-session-scoped ``app_server`` fixture is registered once and one app process serves
-every test that asks for it. The app gets its own copy of the draaiboek index, so the
-uploads of the browser test never reach the shared ``draaiboek_index``.
+session-scoped fixtures are registered once: ``app_server`` for the API tests and
+``browser_app`` for the browser tests. Each app gets its own copy of the draaiboek index,
+so the uploads of the browser test reach neither ``draaiboek_index`` nor the API tests.
 """
 
 from __future__ import annotations
@@ -97,7 +97,15 @@ def stop_app(server: AppServer) -> None:
 
 @pytest.fixture(scope="session")
 def app_server(draaiboek_index, tmp_path_factory):
-    """One running app for the whole session, on its own copy of the draaiboek index."""
+    """One running app for the API tests, on its own copy of the draaiboek index."""
     server = start_app(Path(draaiboek_index.index_dir), tmp_path_factory.mktemp("app"))
+    yield server
+    stop_app(server)
+
+
+@pytest.fixture(scope="session")
+def browser_app(draaiboek_index, tmp_path_factory):
+    """A second app for the browser tests: their uploads change its index, not the API tests'."""
+    server = start_app(Path(draaiboek_index.index_dir), tmp_path_factory.mktemp("browser-app"))
     yield server
     stop_app(server)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -130,13 +133,51 @@ def small_index(tmp_path_factory, embeddings):
     return settings
 
 
+CACHE = ROOT / ".cache" / "test-index"
+
+
+def index_key(settings: Settings, embedder) -> str:
+    """What the draaiboek test index depends on: the corpus, the off-topic questions, the
+    index format, the embedding model and the chunking."""
+    from assistant.index.snapshot import build_signature
+    from assistant.ingest.outside import DEFAULT_PATH
+
+    digest = hashlib.sha256(json.dumps(build_signature(settings, embedder), sort_keys=True).encode())
+    for path in sorted((ROOT / "corpus").rglob("*")) + [DEFAULT_PATH]:
+        if path.is_file():
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
 @pytest.fixture(scope="session")
 def draaiboek_index(tmp_path_factory, embeddings) -> Settings:
-    """The shipped draaiboek ingested once per session (about 80 s on 2 cores)."""
+    """The shipped draaiboek, indexed once and cached in .cache/test-index/ under a key of
+    everything the index depends on; each session works on its own copy."""
     from assistant.ingest.ingestor import Ingestor
 
     tmp = tmp_path_factory.mktemp("draaiboek")
     settings = Settings(index_dir=tmp / "index", data_dir=tmp / "data", corpus_dirs=[ROOT / "corpus"])
-    report = Ingestor(settings, embeddings).run()
+    cached = CACHE / index_key(settings, embeddings)
+    if (cached / "CURRENT").exists():
+        shutil.copytree(cached, settings.index_dir, ignore=shutil.ignore_patterns(".lock"))
+        return settings
+    report = Ingestor(settings, embeddings).run(show_progress=False)
     assert report.exit_code == 0, report.summary()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for stale in CACHE.iterdir():
+        shutil.rmtree(stale, ignore_errors=True)
+    partial = CACHE / f".partial-{os.getpid()}"
+    shutil.copytree(settings.index_dir, partial, ignore=shutil.ignore_patterns(".lock"))
+    os.replace(partial, cached)
     return settings
+
+
+SLOW_FIXTURES = {"draaiboek_index", "app_server", "browser_app", "minilm"}
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that need the whole draaiboek index, a running app or torch are 'slow';
+    `make test-fast` runs the rest."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

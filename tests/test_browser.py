@@ -47,14 +47,14 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, app_server):
+def page(browser, browser_app):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-BE")
     page = context.new_page()
     page.set_default_timeout(30_000)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.dialogs = dialogs
-    page.goto(app_server.url)
+    page.goto(browser_app.url)
     page.get_by_placeholder("Typ je vraag…").wait_for()
     yield page
     context.close()
@@ -134,7 +134,7 @@ def test_a_guide_link_in_an_answer_opens_the_draaiboek_at_that_section(page):
     expect(heading).to_be_visible()
 
 
-def test_upload_a_pdf_and_see_it_listed(page, tmp_path, app_server):
+def test_upload_a_pdf_and_see_it_listed(page, tmp_path, browser_app):
     from playwright.sync_api import expect
 
     pdf = make_pdf(tmp_path / "Coördinatie Geel.pdf", [
@@ -155,7 +155,7 @@ def test_upload_a_pdf_and_see_it_listed(page, tmp_path, app_server):
     expect(row).to_be_visible()
     expect(table.get_by_text("Advies coördinatie Geel", exact=True)).to_be_visible()
     shot(page, "documents.png", full_page=True)
-    assert (app_server.data_dir / "uploads" / "Coördinatie Geel.pdf").is_file()
+    assert (browser_app.data_dir / "uploads" / "Coördinatie Geel.pdf").is_file()
 
 
 def test_html_in_a_question_shows_as_text(page):

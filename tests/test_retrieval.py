@@ -84,3 +84,53 @@ Het regent vaak in november en de wind komt meestal uit het westen.
     section = r.snapshot.find_section("gids", "Rollen")
     assert section.questions[1] == "Welke taken heeft de coördinator?"
     assert "Welke taken" not in section.text, "anchor questions stay out of the reading text"
+
+
+def test_questions_asked_while_an_ingest_flips_the_index_each_see_one_snapshot(tmp_path, embeddings):
+    import threading
+
+    from assistant.answer.assistant import Assistant
+    from assistant.ingest.ingestor import Ingestor
+
+    from .conftest import SMALL_CORPUS, make_settings, write_corpus
+
+    corpus = write_corpus(tmp_path / "corpus", SMALL_CORPUS)
+    settings = make_settings(tmp_path)
+    Ingestor(settings, embeddings).run(show_progress=False)
+    assistant = Assistant(settings, Retriever(settings, embeddings))
+    snapshots_seen, errors, done = set(), [], threading.Event()
+    real_retrieve = assistant.retriever.retrieve
+
+    def recording_retrieve(*args, **kwargs):
+        result = real_retrieve(*args, **kwargs)
+        snapshots_seen.add(result.snapshot.path)
+        for hit in result.hits:  # every hit resolves in the snapshot it was read from
+            assert result.snapshot.section_of(hit.chunk.id) is hit.section
+        return result
+
+    assistant.retriever.retrieve = recording_retrieve
+
+    def flip():
+        try:
+            for i in range(5):
+                (corpus / "gids" / "extra.md").write_text(
+                    f"# Extra {i}\n\n## Kerngroep {i}\nDe kerngroep vergadert versie {i} op dinsdag.\n", encoding="utf-8")
+                Ingestor(settings, embeddings).run(show_progress=False)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            done.set()
+
+    flipper = threading.Thread(target=flip)
+    flipper.start()
+    asked = 0
+    while not done.is_set() or asked < 5:
+        try:
+            answer = assistant.ask("Wie zit er in de kerngroep?")
+            assert set(c.chunk_id for c in answer.citations) <= set(answer.retrieved_ids)
+        except Exception as exc:
+            errors.append(exc)
+        asked += 1
+    flipper.join()
+    assert not errors, errors[:3]
+    assert len(snapshots_seen) >= 2, "the questions ran across at least one flip"
