@@ -106,7 +106,7 @@ class LLMSettings(Section):
 class AnswerSettings(Section):
     """The offline answer composer and the refusal threshold."""
 
-    min_words: int = Field(60, description="Aim for at least this many words in an answer.")
+    min_words: int = Field(80, description="Aim for at least this many words in an answer.")
     max_words: int = Field(180, description="Stop adding sentences past this many words.")
     refusal_threshold: float = Field(
         0.84, description="Below this relevance score the assistant refuses (calibrated: evals/tune.py)."
@@ -131,6 +131,10 @@ class AnswerSettings(Section):
                                       "as possibly outdated in the citation panel.")
     related_questions: int = Field(3, ge=0, description="'Verwante vragen' shown after an answer.")
     read_next: int = Field(2, ge=0, description="'Lees verder' sections shown after an answer.")
+    keep_ratio: float = Field(0.5, gt=0, le=1, description="Offline: a sentence joins the answer when it scores "
+                              "at least this share of the best sentence of the section.")
+    prose_share: float = Field(0.85, gt=0, le=1, description="Offline: share of max_words the best sentences may "
+                               "fill before context is added.")
     list_cap: int = Field(8, ge=3, description="List items shown before '… en nog n'.")
     dense_floor: float = Field(0.78, ge=0, lt=1, description="Cosine that counts as no semantic match at all.")
     dense_ceiling: float = Field(0.95, gt=0, le=1, description="Cosine that counts as a perfect semantic match.")

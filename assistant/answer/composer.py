@@ -89,20 +89,16 @@ class Composer:
         if not hits:
             return []
         top = max(h.scores.fused for h in hits) or 1.0
-        vocab = result.snapshot.vocabulary
 
-        def preference(h: SectionHit) -> float:
+        def preference(h: SectionHit) -> float:  # retrieval order first; the kind of answer breaks near-ties
             sec = h.section
-            heading = result.query.coverage(set(analyze(sec.heading, vocab))) if sec.heading else 0.0
-            value = h.scores.fused / top + 0.2 * heading
-            if intent.kind is Kind.DEFINITION and ("begrippen" in sec.doc_id or heading >= 0.5):
+            value = h.scores.fused / top
+            if intent.kind is Kind.DEFINITION and ("begrippen" in sec.doc_id or _names(sec.heading, result)):
                 value += 0.3
             if intent.wants_list and sec.lists():
-                value += 0.15
+                value += 0.05
             if intent.about_case and "casus" in sec.doc_id:
-                value += 0.25
-            if sec.heading == "Kort" and intent.kind is not Kind.OPEN:
-                value -= 0.1
+                value += 0.1
             return value
 
         return sorted(hits, key=preference, reverse=True)
@@ -202,13 +198,15 @@ class Composer:
         picked = [best.position]
         used = len(words(best.text))
         for s in sorted(scored, key=lambda s: s.score, reverse=True):
-            if s.position in picked or s.score < 0.75 * best.score or is_label(s.text):
+            if s.position in picked or s.score < self.cfg.keep_ratio * best.score or is_label(s.text):
                 continue
-            if used + len(words(s.text)) > budget * 0.7:
+            if used + len(words(s.text)) > budget * self.cfg.prose_share:
                 break
             picked.append(s.position)
             used += len(words(s.text))
         picked = self._with_predecessors(scored, picked)
+        # a lone list item that opens with "ze", "dat", ... leans on the list's introduction: leave it out
+        picked = [p for p in picked if not (scored[p].list_no and leans_on_previous(scored[p].text))] or picked
         following = max(picked) + 1
         while sum(len(words(scored[p].text)) for p in picked) < self.cfg.min_words and following < len(scored):
             if not is_label(scored[following].text) and scored[following].list_no == 0:
@@ -326,6 +324,12 @@ class Composer:
         out.sentences.append(AnswerSentence(s.text, [n], hit.section.id, s.position))
         body = s.text if s.text[-1:] in ".!?:" else s.text.rstrip(";,") + "."
         return f"{body[:-1]} [{n}]{body[-1]}"
+
+
+def _names(heading: str, result: SearchResult) -> bool:
+    """Whether a heading names most of what the question asks about."""
+    vocab = result.snapshot.vocabulary
+    return bool(heading) and result.query.coverage(set(analyze(heading, vocab))) >= 0.5
 
 
 def _leans(scored: list[_Scored], p: int) -> bool:
