@@ -207,6 +207,11 @@ class Composer:
         picked = self._with_predecessors(scored, picked)
         # a lone list item that opens with "ze", "dat", ... leans on the list's introduction: leave it out
         picked = [p for p in picked if not (scored[p].list_no and leans_on_previous(scored[p].text))] or picked
+        if not picked:  # the best sentences all lean on something out of reach: start from one that stands
+            standing = [s for s in scored if not _leans(scored, s.position) and not is_label(s.text)]
+            if not standing:
+                return []
+            picked = [max(standing, key=lambda s: s.score).position]
         following = max(picked) + 1
         while sum(len(words(scored[p].text)) for p in picked) < self.cfg.min_words and following < len(scored):
             if not is_label(scored[following].text) and scored[following].list_no == 0:
