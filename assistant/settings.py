@@ -135,7 +135,7 @@ class AnswerSettings(Section):
                               "at least this share of the best sentence of the section.")
     prose_share: float = Field(0.85, gt=0, le=1, description="Offline: share of max_words the best sentences may "
                                "fill before context is added.")
-    list_cap: int = Field(8, ge=3, description="List items shown before '… en nog n'.")
+    list_cap: int = Field(12, ge=3, description="List items shown before '… en nog n'.")
     dense_floor: float = Field(0.78, ge=0, lt=1, description="Cosine that counts as no semantic match at all.")
     dense_ceiling: float = Field(0.95, gt=0, le=1, description="Cosine that counts as a perfect semantic match.")
 

@@ -299,23 +299,26 @@ class Composer:
             best = max(result.hits[:6], key=lambda h: len(side_terms & set(analyze(
                 f"{h.section.heading} {h.section.text}", vocab))) / len(side_terms) + 0.1 * h.scores.fused)
             picks.append((side, best))
+        chosen: list[tuple[str, SectionHit, list[_Scored], list[int]]] = []
+        taken: set[tuple[str, int]] = set()
         for side, hit in picks:
             side_terms = set(analyze(side, vocab))
-            scored = self.score_sentences(hit, result, Intent(Kind.DEFINITION, False))
-            taken = {s.position for s in out.sentences if s.section_id == hit.section.id}
             other_terms = set(analyze(next(x for x in sides if x != side), vocab)) - side_terms
+            scored = self.score_sentences(hit, result, Intent(Kind.DEFINITION, False))
             for s in scored:
                 s.score += 0.5 * len(side_terms & set(analyze(s.text, vocab))) / len(side_terms)
                 s.score += 0.4 * bool(side_terms & set(analyze(" ".join(s.text.split()[:5]), vocab)))
                 s.score -= 0.3 * bool(other_terms & set(analyze(s.text, vocab)))
+            free = [s for s in scored if (hit.section.id, s.position) not in taken]
             defining = _defining(scored, side)
-            free = [s for s in scored if s.position not in taken]
-            if not free:
-                continue
-            best = defining if defining is not None and defining.position not in taken else max(free, key=lambda s: s.score)
-            positions = [p for p in self._with_predecessors(scored, [best.position]) if p not in taken]
-            if not positions:
-                continue
+            best = defining if defining in free else max(free, key=lambda s: s.score, default=None)
+            if best is None or not side_terms <= set(analyze(best.text, vocab)):
+                return False  # no sentence says what this side is: answer the usual way
+            positions = [p for p in self._with_predecessors(scored, [best.position])
+                         if (hit.section.id, p) not in taken]
+            taken.update((hit.section.id, p) for p in positions)
+            chosen.append((side, hit, scored, positions))
+        for side, hit, scored, positions in chosen:
             text = " ".join(self._cite(hit, scored[p], out) for p in positions)
             out.lines.append(f"{side[:1].upper()}{side[1:]}: {text}")
             out.used.append(hit)

@@ -67,11 +67,11 @@ def comparison_sides(question: str) -> tuple[str, str] | None:
     patterns = [
         r"verschil\w*\s+(?:is er\s+)?tussen\s+(?:een\s+|de\s+|het\s+)?(.+?)\s+en\s+(?:een\s+|de\s+|het\s+)?(.+?)[?.!]*$",
         r"difference\s+between\s+(?:a\s+|an\s+|the\s+)?(.+?)\s+and\s+(?:a\s+|an\s+|the\s+)?(.+?)[?.!]*$",
-        r"^(?:wat is het verschil\w*[:,]?\s*)?(.+?)\s+(?:of|versus|vs\.?|tegenover)\s+(.+?)[,?]",
+        r"^(?:wat is het verschil\w*[:,]?\s*)?(.+?)\s+(?:versus|vs\.?|tegenover)\s+(.+?)[,?]",
     ]
     for pattern in patterns:
         m = re.search(pattern, question.strip(), re.I)
-        if m and all(len(side.split()) <= 6 for side in m.groups()):
+        if m and all(len(side.split()) <= 6 for side in m.groups()) and not _QUESTION_WORD.match(m.group(1)):
             return m.group(1).strip(" ,"), m.group(2).strip(" ,")
     return None
 
@@ -96,9 +96,15 @@ _PART_SPLIT = re.compile(r"\?\s+|[;]\s+|,\s+(?=(?:en|of|and|or)\s+(?:hoe|wat|wie
                          r"moet|kan|kunnen|how|what|who|where|when|which|why)\b)", re.I)
 
 
+_QUESTION_WORD = re.compile(
+    r"^(?:hoe|wat|wie|waar|wanneer|welke?|waarom|hoeveel|moet|moeten|kan|kunnen|mag|mogen|is|zijn|heeft|hebben|"
+    r"zou|zouden|bestaat|how|what|who|where|when|which|why|is|are|can|should|do|does)\b", re.I)
+
+
 def question_parts(question: str) -> list[str]:
     """The separate questions in a multi-part question ("Welke rol spelen bedrijven, en
     hoe vermijd je reclame?"); a single question gives one part."""
     parts = [p.strip(" ,?") for p in _PART_SPLIT.split(question.strip()) if p and p.strip(" ,?")]
     parts = [re.sub(r"^(?:en|of|and|or)\s+", "", p, flags=re.I) for p in parts]
-    return [p + "?" for p in parts if len(p.split()) >= 3] or [question]
+    asked = [p + "?" for p in parts if len(p.split()) >= 3 and _QUESTION_WORD.match(p)]
+    return asked if len(asked) > 1 else [question]  # a statement is context, not a second question
