@@ -109,17 +109,17 @@ class AnswerSettings(Section):
     min_words: int = Field(80, description="Aim for at least this many words in an answer.")
     max_words: int = Field(180, description="Stop adding sentences past this many words.")
     refusal_threshold: float = Field(
-        0.84, description="Below this relevance score the assistant refuses (calibrated: evals/tune.py)."
+        1.24, description="Below this relevance score the assistant refuses (calibrated: evals/tune.py)."
     )
-    dense_weight: float = Field(0.1, ge=0, le=1, description="Weight of the best passage's (rescaled) "
+    dense_weight: float = Field(0.0, ge=0, le=1, description="Weight of the best passage's (rescaled) "
                                 "cosine in the relevance score.")
-    anchor_weight: float = Field(0.1, ge=0, le=1, description="Weight of the best anchor question's "
+    anchor_weight: float = Field(0.7, ge=0, le=1, description="Weight of the best anchor question's "
                                  "(rescaled) cosine in the relevance score.")
     union_weight: float = Field(
         0.0, ge=0, le=1, description="Weight of question coverage by the top 3 sections together; the rest "
         "goes to coverage by the best single section."
     )
-    margin_weight: float = Field(8.0, ge=0, description="Weight of the margin between the closest section "
+    margin_weight: float = Field(16.0, ge=0, description="Weight of the margin between the closest section "
                                  "question and the closest off-topic question (buiten-bereik.yaml).")
     outside_questions: Path | None = Field(None, description="Off-topic questions the refusal decision compares "
                                            "with (default: the list shipped in assistant/ingest/buiten-bereik.yaml).")
