@@ -24,14 +24,14 @@ _EXPORTS = {
     "IndexMissing": "index.snapshot",
     "IndexMismatch": "index.snapshot",
     "Assistant": "answer.assistant",
-    "NetworkScan": "scan.core",
-    "ScanResult": "scan.core",
-    "ScanInputError": "scan.core",
-    "ScanComparison": "scan.compare",
-    "compare_scans": "scan.compare",
-    "RegionScan": "scan.region",
-    "RegionResult": "scan.region",
-    "read_region_files": "scan.files",
+    "NetworkScan": "scan",
+    "ScanResult": "scan",
+    "ScanInputError": "scan",
+    "ScanComparison": "scan",
+    "compare_scans": "scan",
+    "RegionScan": "scan",
+    "RegionResult": "scan",
+    "read_region_files": "scan",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -45,10 +45,16 @@ def __getattr__(name: str):
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.answer.assistant import Assistant
     from assistant.index.embeddings import make_embeddings
-    from assistant.scan.core import NetworkScan, ScanInputError, ScanResult
-    from assistant.scan.compare import ScanComparison, compare_scans
-    from assistant.scan.files import read_region_files
-    from assistant.scan.region import RegionResult, RegionScan
+    from assistant.scan import (
+        NetworkScan,
+        RegionResult,
+        RegionScan,
+        ScanComparison,
+        ScanInputError,
+        ScanResult,
+        compare_scans,
+        read_region_files,
+    )
     from assistant.index.snapshot import IndexMismatch, IndexMissing, IndexProblem
     from assistant.ingest.ingestor import IngestReport, Ingestor
     from assistant.retrieval.search import Retriever

@@ -16,30 +16,30 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assistant.answer.citations import number_citations
+from assistant.cli.scan import add_scan_parser, run_scan
 from assistant.index.snapshot import SnapshotStore
-from assistant.scan.core import (
-    CONFIG_PATH,
+from assistant.scan import (
     VOICES,
     NetworkScan,
     ScanAnswers,
     ScanConfig,
     ScanConfigError,
     ScanInputError,
-    compute_profile,
     parse_answers,
     read_answers,
-    select_advices,
 )
-from assistant.cli.scan import add_scan_parser, run_scan
+from assistant.scan.config import CONFIG_PATH
+from assistant.scan.documents import NOTE_HEADINGS, PLAN_HEADINGS
 from assistant.scan.export import (
-    NOTE_HEADINGS,
-    PLAN_HEADINGS,
     council_markdown,
     plan_markdown,
     write_council_note,
     write_plan_markdown,
     write_plan_pdf,
 )
+from assistant.scan.plan import select_advices
+from assistant.scan.profile import compute_profile
 from assistant.settings import Settings
 from assistant.types import Citation
 
@@ -104,6 +104,36 @@ def test_data_file_errors_name_what_is_wrong(config):
     with pytest.raises(ScanConfigError) as err:
         ScanConfig.from_dict(raw)
     assert "x99" in str(err.value) and "3-14" in str(err.value)
+
+
+def test_data_file_shape_errors_name_the_place_in_dutch():
+    raw = _raw(CONFIG_PATH)
+    first, second, third = (raw["adviezen"][i]["id"] for i in range(3))
+    del raw["adviezen"][0]["titel"]
+    raw["adviezen"][1]["kleur"] = "rood"
+    raw["adviezen"][2]["wanneer"] = {"fse": ["verkennen"], "spreiding": {"min": 1}}  # spreiding: regions only
+    raw["raadsnota"]["budget"]["uren_per_vte"] = "veel"
+    with pytest.raises(ScanConfigError) as err:
+        ScanConfig.from_dict(raw)
+    assert err.value.problems == [
+        f"Het databestand van de netwerkscan is onvolledig: adviezen › {first} › titel ontbreekt.",
+        f"Het databestand van de netwerkscan bevat een onbekend veld: adviezen › {second} › kleur.",
+        f"Advies '{third}': onbekende voorwaarde 'fse'.",
+        f"Advies '{third}': onbekende voorwaarde 'spreiding'.",
+        "Het databestand van de netwerkscan heeft een ongeldige waarde 'veel' bij raadsnota › budget › uren_per_vte.",
+    ]
+
+
+def test_citations_are_numbered_by_passage_across_groups_and_calls():
+    def cite(chunk: str, quote: str) -> Citation:
+        return Citation(n=0, chunk_id=chunk, doc_id="d", title="t", source="s", section="x", page=None,
+                        quote=quote, score=0.0)
+
+    numbers: dict[tuple[str, str], int] = {}
+    first = number_citations([[cite("a", "q1"), cite("b", "q1")], [cite("a", "q1"), cite("a", "q2")]], numbers)
+    assert [[c.n for c in group] for group in first] == [[1, 2], [1, 3]]
+    (later,) = number_citations([[cite("a", "q2"), cite("c", "q1")]], numbers)  # a document goes on numbering
+    assert [c.n for c in later] == [3, 4]
 
 
 def test_source_check_names_every_missing_section(config):

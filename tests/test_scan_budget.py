@@ -9,8 +9,10 @@ import re
 
 import pytest
 
-from assistant.scan.core import NetworkScan, ScanConfig, estimate_budget
-from assistant.scan.export import NOTE_HEADINGS, council_markdown
+from assistant.scan import NetworkScan, ScanConfig
+from assistant.scan.budget import estimate_budget
+from assistant.scan.documents import NOTE_HEADINGS
+from assistant.scan.export import council_markdown
 
 from tests.conftest import ROOT
 

@@ -6,9 +6,11 @@ import dataclasses
 
 import pytest
 
-from assistant.scan.core import ScanConfig, ScanInputError, advice_applies, compute_profile, read_answers, select_advices
+from assistant.scan import ScanConfig, ScanInputError, read_answers
 from assistant.scan.charts import comparison_radar
 from assistant.scan.compare import Direction, StepStatus, compare_scans
+from assistant.scan.plan import advice_applies, select_advices
+from assistant.scan.profile import compute_profile
 from assistant.scan.reports import change_rows
 
 from tests.conftest import ROOT

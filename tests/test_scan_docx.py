@@ -17,11 +17,11 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from lxml import etree
 
-from assistant.scan.core import NetworkScan
 from assistant.cli.scan import add_scan_parser, run_scan
-from assistant.scan.compare import compare_scans
-from assistant.scan.docx import write_docx
-from assistant.scan.export import NOTE_HEADINGS, PLAN_HEADINGS, Block, Document, Note, Noted, council_document, plan_document, radar_png
+from assistant.scan import NetworkScan, compare_scans, write_docx
+from assistant.scan.blocks import Block, Document, Note, Noted
+from assistant.scan.charts import radar_png
+from assistant.scan.documents import NOTE_HEADINGS, PLAN_HEADINGS, council_document, plan_document
 from assistant.scan.reports import PROGRESS_HEADING, council_report, plan_report
 from assistant.types import Citation
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.scan.core import ScanConfig, ScanInputError, parse_answers, read_answers
+from assistant.scan import ScanConfig, ScanInputError, parse_answers, read_answers
 from assistant.scan.files import dump_answers, read_draft, read_region_files, same_municipality, write_answers
 
 from tests.conftest import ROOT
@@ -93,7 +93,7 @@ def test_saved_answers_read_back_the_same_and_explain_every_question(config, tmp
 
 
 def test_an_unfinished_scan_is_saved_and_reloaded_to_continue(config, tmp_path):
-    from assistant.scan.core import ScanAnswers
+    from assistant.scan import ScanAnswers
 
     draft = ScanAnswers("Olmenhout", {"u1": 2, "g1": 4}, {"inwoners": 7800}, datetime.date(2026, 1, 5))
     path = tmp_path / "half.yaml"

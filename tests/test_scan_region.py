@@ -11,10 +11,10 @@ import json
 
 import pytest
 
-from assistant.scan.core import NetworkScan, ScanAnswers, ScanConfig
 from assistant.cli.scan import add_scan_parser, run_scan
-from assistant.scan.export import to_markdown
+from assistant.scan import NetworkScan, ScanAnswers, ScanConfig
 from assistant.scan.files import read_region_files
+from assistant.scan.markdown import to_markdown
 from assistant.scan.region import RegionScan, region_advice_applies, region_profile, select_region_advices
 from assistant.scan.reports import REGION_HEADINGS, leader_rows, region_document, region_rows
 

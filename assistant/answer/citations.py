@@ -3,10 +3,13 @@
 A citation points at a section (and the chunk that represents it, for the passage
 panel), quotes the sentences that were used, and carries the sources those sentences
 cite, shown as "VLAIO, 2023 · overheid" and flagged when old or replaced.
+:class:`CitationBook` numbers the sections an answer cites; :func:`number_citations`
+numbers passages (a chunk and its quote) across the steps and footnotes of a document.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
@@ -94,3 +97,26 @@ def weak_source_notice(citations: list[Citation]) -> str | None:
     kinds = {"pers": "een persbron", "presentatie": "een presentatie"}
     what = " en ".join(f"{kinds[k]} ({who})" for k, who in weak.items())
     return f"Dit antwoord steunt deels op {what}: die beweringen zijn niet onafhankelijk gecontroleerd."
+
+
+def number_citations(
+    groups: Iterable[Iterable[Citation]], numbers: dict[tuple[str, str], int] | None = None
+) -> list[list[Citation]]:
+    """Number citations in order of first appearance; the same passage keeps its number.
+
+    A passage is a chunk with its quote: the netwerkscan cites one section with different
+    quotes for different steps, and each quote gets a number (a footnote) of its own.
+
+    Args:
+        groups: the citations in the order they are shown, one group per step or paragraph.
+        numbers: the numbers given so far, by ``(chunk_id, quote)``; pass the same dict again
+            to go on numbering where the previous call stopped (it is updated).
+
+    Returns:
+        The groups, each citation a copy carrying its number ``n``.
+    """
+    numbers = {} if numbers is None else numbers
+    return [
+        [dataclasses.replace(c, n=numbers.setdefault((c.chunk_id, c.quote), len(numbers) + 1)) for c in group]
+        for group in groups
+    ]

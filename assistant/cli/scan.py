@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any
 from assistant.settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
-    from assistant.scan.export import Document
+    from assistant.scan import Document
 
 
 def add_scan_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``scan`` subcommand to an ``argparse`` subparsers object."""
-    from assistant.scan.core import DEFAULT_VOICE, VOICES
+    from assistant.scan import DEFAULT_VOICE, VOICES
 
     p = subparsers.add_parser(
         "scan", help="netwerkscan: profiel, plan van aanpak en raadsnota uit een antwoordbestand",
@@ -80,7 +80,7 @@ def run_scan(args: argparse.Namespace, settings: Settings) -> int:
         2 when the options do not go together.
     """
     from assistant.index.snapshot import IndexProblem
-    from assistant.scan.core import NetworkScan, ScanError
+    from assistant.scan import NetworkScan, ScanError
 
     problem = _option_problem(args)
     if problem:
@@ -111,9 +111,13 @@ def _option_problem(args: argparse.Namespace) -> str:
 
 
 def _municipality(args: argparse.Namespace, scan) -> ScanOutputs:
-    from assistant.scan.core import ScanInputError
-    from assistant.scan.compare import compare_scans
-    from assistant.scan.reports import council_report, plan_radar, plan_report
+    from assistant.scan import (
+        ScanInputError,
+        compare_scans,
+        council_report,
+        plan_radar,
+        plan_report,
+    )
 
     answers = scan.read_answers(args.answers)  # validated before the index is touched
     comparison = None
@@ -135,9 +139,12 @@ def _municipality(args: argparse.Namespace, scan) -> ScanOutputs:
 
 
 def _region(args: argparse.Namespace, scan) -> ScanOutputs:
-    from assistant.scan.files import read_region_files
-    from assistant.scan.region import RegionScan
-    from assistant.scan.reports import region_document, region_radar
+    from assistant.scan import (
+        RegionScan,
+        read_region_files,
+        region_document,
+        region_radar,
+    )
 
     files = read_region_files(args.regio, scan.config)  # validated before the index is touched
     result = RegionScan(scan).run(files, voice=args.voice)
@@ -148,9 +155,7 @@ def _region(args: argparse.Namespace, scan) -> ScanOutputs:
 
 
 def _write_exports(args: argparse.Namespace, outputs: ScanOutputs) -> list[tuple[str, Path]]:
-    from assistant.scan.docx import write_docx
-    from assistant.scan.export import write_markdown, write_pdf
-    from assistant.scan.reports import write_document
+    from assistant.scan import write_document, write_docx, write_markdown, write_pdf
 
     written = []
     if args.out or args.pdf or args.docx:
@@ -174,7 +179,7 @@ def _write_exports(args: argparse.Namespace, outputs: ScanOutputs) -> list[tuple
 
 def _report(args: argparse.Namespace, outputs: ScanOutputs, written: list[tuple[str, Path]]) -> None:
     """JSON or Markdown on stdout; the list of written files goes to stderr with --json."""
-    from assistant.scan.export import to_markdown
+    from assistant.scan import to_markdown
 
     lines = [f"{label}: {path}" for label, path in written]
     if args.json:

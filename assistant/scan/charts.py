@@ -1,6 +1,6 @@
-"""Radar charts with more than one profile: before and after a re-scan, or a whole region.
+"""Radar charts: one profile (:func:`radar_png`), before and after a re-scan, or a whole region.
 
-matplotlib is imported inside :func:`radar_chart` (Agg canvas, no pyplot, no global state).
+matplotlib is imported inside the functions that draw (Agg canvas, no pyplot, no global state).
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ import io
 import math
 from dataclasses import dataclass
 
-from assistant.scan.core import Profile, ScanConfig
+from assistant.scan.config import ScanConfig
+from assistant.scan.network import ScanResult
+from assistant.scan.profile import Profile
 
 PALETTE = ("#1f6f9f", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#7f8c8d", "#b8860b", "#16a085")
 
@@ -75,6 +77,31 @@ def radar_chart(config: ScanConfig, series: list[Series], title: str, band: Band
                   [s.name for s in config.stages[1:]] + [""], fontsize=7, color="#666666")
     ax.set_title(title, fontsize=12, pad=18)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.05), fontsize=8, frameon=False)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    return buf.getvalue()
+
+
+def radar_png(result: ScanResult) -> bytes:
+    """A radar chart (PNG) of the dimension scores, with the stage thresholds as rings."""
+    from matplotlib.figure import (
+        Figure,  # Agg canvas, no pyplot and no global backend switch
+    )
+
+    dims = result.profile.dimensions
+    angles = [2 * math.pi * i / len(dims) for i in range(len(dims))]
+    scores = [d.score for d in dims]
+    fig = Figure(figsize=(6.4, 6.4), dpi=150)
+    ax = fig.add_subplot(projection="polar")
+    ax.set_theta_offset(math.pi / 2)
+    ax.set_theta_direction(-1)
+    ax.plot(angles + angles[:1], scores + scores[:1], color="#1f6f9f", linewidth=2)
+    ax.fill(angles + angles[:1], scores + scores[:1], color="#1f6f9f", alpha=0.25)
+    ax.set_xticks(angles, [d.short for d in dims], fontsize=10)
+    ax.set_ylim(0, 4)
+    ax.set_yticks([s.threshold for s in result.config.stages[1:]] + [4],
+                  [s.name for s in result.config.stages[1:]] + [""], fontsize=7, color="#666666")
+    ax.set_title(f"Netwerkscan – {result.municipality}", fontsize=12, pad=18)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
     return buf.getvalue()

@@ -14,19 +14,13 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from assistant.scan.core import (
-    Advice,
-    DimensionProfile,
-    Profile,
-    Question,
-    ScanAnswers,
-    ScanConfig,
-    ScanInputError,
-    advice_applies,
-    compute_profile,
-    select_advices,
-)
+from assistant.scan.answers import ScanAnswers
+from assistant.scan.config import ScanConfig
+from assistant.scan.errors import ScanInputError
 from assistant.scan.files import same_municipality
+from assistant.scan.parts import Advice, Condition, Question
+from assistant.scan.plan import advice_applies, select_advices
+from assistant.scan.profile import DimensionProfile, Profile, compute_profile
 
 TOLERANCE = 1e-9  # scores are means of a few integers: any real change is at least 0.2
 
@@ -193,10 +187,10 @@ def _progress(
     return StepProgress(advice, StepStatus.DROPPED, reason="de voorwaarden van deze stap gelden niet meer")
 
 
-def _answer_triggers(when: dict[str, Any]) -> list[tuple[str, list[int]]]:
+def _answer_triggers(when: Condition) -> list[tuple[str, tuple[int, ...]]]:
     """Every (question, triggering answers) of a condition, including those under 'of'."""
-    pairs = list(when.get("antwoorden", {}).items())
-    for sub in when.get("of", []):
+    pairs = list((when.antwoorden or {}).items())
+    for sub in when.of or ():
         pairs += _answer_triggers(sub)
     return pairs
 
@@ -204,10 +198,10 @@ def _answer_triggers(when: dict[str, Any]) -> list[tuple[str, list[int]]]:
 def _outgrown(advice: Advice, old: Profile, new: Profile) -> str:
     """Why a stage-bound step no longer applies, or '' when it is not a matter of growth."""
     dim_old, dim_new = old.dimension(advice.dimension), new.dimension(advice.dimension)
-    stages = advice.when.get("fase", [])
+    stages = advice.when.fase or ()
     if stages and dim_new.stage not in stages and dim_new.score > dim_old.score:
         return f"{dim_new.name} zit nu in de fase {dim_new.stage_name}"
-    overall = advice.when.get("totaal_fase", [])
+    overall = advice.when.totaal_fase or ()
     if overall and new.stage not in overall and new.score > old.score:
         return f"de samenwerking als geheel zit nu in de fase {new.stage_name}"
     return ""

@@ -1,6 +1,6 @@
 """Editable Word (DOCX) versions of the netwerkscan documents.
 
-Renders the same :class:`~assistant.scan_export.Document` blocks as the Markdown and PDF
+Renders the same :class:`~assistant.scan.blocks.Document` blocks as the Markdown and PDF
 exports, so the three never drift apart, into a file an administration can edit: the Title
 and Heading 1 styles, List Bullet and List Number paragraphs (every numbered list restarts
 at 1), tables with a repeating header row, the radar chart as a picture, a page-numbered
@@ -30,7 +30,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
-from assistant.scan.export import MONTHS, Block, Document, Note, Noted, StepItem
+from assistant.scan.blocks import MONTHS, Block, Document, Note, Noted, StepItem
 
 LANGUAGE = "nl-BE"
 ACCENT = "1F6F9F"

@@ -15,20 +15,21 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Strict, StringConstraints, ValidationError
 
-from assistant.scan.core import (
-    ContextField,
+from assistant.scan.answers import (
     ScanAnswers,
-    ScanConfig,
-    ScanInputError,
     check_version,
     context_value,
     parse_answers,
     scale_value,
 )
+from assistant.scan.config import ScanConfig
+from assistant.scan.errors import ScanInputError, locate
+from assistant.scan.parts import ContextField
 
 REGION_KEYS = ("versie", "regio", "gemeenten")
 
@@ -220,22 +221,47 @@ def read_region_files(paths: list[Path], config: ScanConfig, names: list[str] | 
     )
 
 
+Name = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class RegionFile(BaseModel):
+    """The shape of a region file: ``versie``, ``regio`` and a list of ``gemeenten``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    versie: Any = 1
+    regio: Name
+    gemeenten: list[Name]
+
+
 def _region_definition(raw: dict[str, Any], name: str, config: ScanConfig) -> RegionDefinition:
     check_version(raw, config)
-    unknown = [k for k in raw if k not in REGION_KEYS]
-    region = raw.get("regio")
-    municipalities = raw.get("gemeenten")
-    problems = [f"Onbekend onderdeel '{k}' in het regiobestand; verwacht zijn {', '.join(REGION_KEYS)}." for k in unknown]
-    if not isinstance(region, str) or not region.strip():
-        problems.append("Het regiobestand mist de naam van de regio in het veld 'regio'.")
-    if not isinstance(municipalities, list) or not all(isinstance(m, str) and m.strip() for m in municipalities):
-        problems.append("Het veld 'gemeenten' van het regiobestand moet een lijst van gemeentenamen zijn.")
-        municipalities = []
-    doubles = _doubles(municipalities)
-    problems += [f"De gemeente '{m}' staat meer dan eens in het regiobestand." for m in doubles]
-    if problems:
+    try:
+        region = RegionFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ScanInputError(_region_file_problems(exc, raw)) from exc
+    if problems := _double_members(raw["gemeenten"]):
         raise ScanInputError(problems)
-    return RegionDefinition(region.strip(), tuple(m.strip() for m in municipalities), name)
+    return RegionDefinition(region.regio, tuple(region.gemeenten), name)
+
+
+def _region_file_problems(error: ValidationError, raw: dict[str, Any]) -> list[str]:
+    """Unknown keys (in the file's order), a missing region name, an invalid or doubled list of members."""
+    places = [(locate(raw, detail)[0][0], detail["type"] == "extra_forbidden") for detail in error.errors()]
+    problems = [f"Onbekend onderdeel '{key}' in het regiobestand; verwacht zijn {', '.join(REGION_KEYS)}."
+                for key, unknown in places if unknown]
+    wrong = {key for key, unknown in places if not unknown}
+    if "regio" in wrong:
+        problems.append("Het regiobestand mist de naam van de regio in het veld 'regio'.")
+    if "gemeenten" in wrong:
+        problems.append("Het veld 'gemeenten' van het regiobestand moet een lijst van gemeentenamen zijn.")
+    else:
+        problems += _double_members(raw["gemeenten"])
+    return problems
+
+
+def _double_members(municipalities: list[str]) -> list[str]:
+    return [f"De gemeente '{m}' staat meer dan eens in het regiobestand." for m in _doubles(municipalities)]
 
 
 def _doubles(names: list[str]) -> list[str]:

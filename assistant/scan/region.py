@@ -15,23 +15,15 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.scan.core import (
-    DEFAULT_VOICE,
-    REGION_CONDITION_KEYS,
-    Advice,
-    BudgetEstimate,
-    DimensionProfile,
-    NetworkScan,
-    Profile,
-    ScanAnswers,
-    ScanConfig,
-    advice_applies,
-    check_voice,
-    compute_profile,
-    estimate_budget,
-    number_citations,
-)
+from assistant.answer.citations import number_citations
+from assistant.scan.answers import ScanAnswers
+from assistant.scan.budget import BudgetEstimate, estimate_budget
+from assistant.scan.config import ScanConfig
 from assistant.scan.files import RegionFiles
+from assistant.scan.network import NetworkScan, check_voice
+from assistant.scan.parts import DEFAULT_VOICE, RegionAdvice
+from assistant.scan.plan import advice_applies
+from assistant.scan.profile import DimensionProfile, Profile, compute_profile
 from assistant.types import Citation
 
 MAX_REGION_STEPS = 6
@@ -151,19 +143,18 @@ def _median_answers(config: ScanConfig, members: list[ScanAnswers], name: str) -
 # --------------------------------------------------------------------------- region steps
 
 
-def region_advice_applies(advice: Advice, region: RegionProfile) -> bool:
+def region_advice_applies(advice: RegionAdvice, region: RegionProfile) -> bool:
     """Whether a region advice holds: its usual conditions on the median profile, plus its own."""
-    usual = {k: v for k, v in advice.when.items() if k not in REGION_CONDITION_KEYS}
-    if not advice_applies(dataclasses.replace(advice, when=usual), region.profile, region.answers):
+    if not advice_applies(advice, region.profile, region.answers):
         return False
-    spread, bounds = region.dimension(advice.dimension).spread, advice.when.get("spreiding", {})
-    if not bounds.get("min", 0) - 1e-9 <= spread <= bounds.get("max", 3) + 1e-9:
+    when = advice.when
+    if when.spreiding is not None and not when.spreiding.holds(region.dimension(advice.dimension).spread):
         return False
-    anywhere = advice.when.get("ergens", {})
+    anywhere = when.ergens or {}
     return all(any(m.answers[q] in allowed for m in region.members) for q, allowed in anywhere.items())
 
 
-def select_region_advices(config: ScanConfig, region: RegionProfile) -> list[Advice]:
+def select_region_advices(config: ScanConfig, region: RegionProfile) -> list[RegionAdvice]:
     """The applicable region advices: by priority, then the weakest and most uneven dimension first.
 
     At most :data:`MAX_REGION_STEPS`, and at most :data:`PER_DIMENSION` per dimension.
@@ -173,7 +164,7 @@ def select_region_advices(config: ScanConfig, region: RegionProfile) -> list[Adv
         key=lambda a: (a.priority, region.dimension(a.dimension).median,
                        -region.dimension(a.dimension).spread, a.months[0], a.id),
     )
-    chosen: list[Advice] = []
+    chosen: list[RegionAdvice] = []
     for advice in ranked:
         same_dimension = sum(1 for c in chosen if c.dimension == advice.dimension)
         if len(chosen) < MAX_REGION_STEPS and same_dimension < PER_DIMENSION:
@@ -186,7 +177,7 @@ class RegionStep:
     """A step for the region as a whole, with its citations and the dimension it addresses."""
 
     rank: int
-    advice: Advice
+    advice: RegionAdvice
     focus: DimensionSpread
     citations: list[Citation]
 

@@ -1,7 +1,7 @@
 """Documents beyond a single plan: the progress since an earlier scan, and a region's profile.
 
-Both are built from the blocks of :mod:`assistant.scan_export`, so Markdown, PDF and DOCX
-(:mod:`assistant.scan_docx`) render them like the plan and the council note.
+Both are built from the blocks of :mod:`assistant.scan.blocks`, so Markdown, PDF and DOCX
+(:mod:`assistant.scan.docx`) render them like the plan and the council note.
 :func:`write_document` picks the format from the file extension.
 """
 
@@ -9,27 +9,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.scan.core import ScanResult
-from assistant.scan.charts import PALETTE, Band, Series, comparison_radar, radar_chart
-from assistant.scan.compare import DimensionChange, Direction, ScanComparison, StepProgress, StepStatus
-from assistant.scan.export import (
+from assistant.scan.blocks import Block, Document, Footnotes, StepItem, source_line
+from assistant.scan.charts import (
+    PALETTE,
+    Band,
+    Series,
+    comparison_radar,
+    radar_chart,
+    radar_png,
+)
+from assistant.scan.compare import (
+    DimensionChange,
+    Direction,
+    ScanComparison,
+    StepProgress,
+    StepStatus,
+)
+from assistant.scan.documents import (
     NOTE_HEADINGS,
     PLAN_HEADINGS,
-    Block,
-    Document,
-    Footnotes,
-    StepItem,
     council_document,
     euro,
     fte,
     months_label,
     number_nl,
     plan_document,
-    radar_png,
-    source_line,
-    write_markdown,
-    write_pdf,
 )
+from assistant.scan.markdown import write_markdown
+from assistant.scan.network import ScanResult
+from assistant.scan.pdf import write_pdf
 from assistant.scan.region import DimensionSpread, RegionResult, RegionStep
 
 PROGRESS_HEADING = "Voortgang sinds de vorige scan"

@@ -13,7 +13,7 @@ from assistant.answer.assistant import Assistant
 from assistant.ingest.guide import Guide
 from assistant.ingest.ingestor import Ingestor
 from assistant.ingest.library import DocumentLibrary
-from assistant.scan.core import NetworkScan
+from assistant.scan import NetworkScan
 from assistant.services.feedback import FeedbackStore
 from assistant.settings import Settings
 

@@ -15,7 +15,13 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.index.snapshot import IndexProblem
-from assistant.scan.core import NetworkScan, ScanAnswers, ScanError, ScanInputError, parse_answers
+from assistant.scan import (
+    NetworkScan,
+    ScanAnswers,
+    ScanError,
+    ScanInputError,
+    parse_answers,
+)
 from assistant.ui import format as fmt
 
 VOICES = {"Beleidstaal (schepen)": "beleid", "Eenvoudige taal (B1)": "b1", "Academisch (student)": "academisch"}
@@ -107,14 +113,14 @@ def _problems(exc: ScanError | IndexProblem) -> str:
 
 def _save(scan: NetworkScan, answers: ScanAnswers) -> str:
     """Write the (possibly unfinished) answers as a YAML file to download."""
-    from assistant.scan.files import write_answers
+    from assistant.scan import write_answers
 
     return str(write_answers(answers, scan.config, _folder() / _file_name(answers.municipality)))
 
 
 def _load(scan: NetworkScan, path: str | None, fields: list[str], ids: list[str]) -> list:
     """Fill the form from an answers file; a note says what was loaded and what is still missing."""
-    from assistant.scan.files import read_draft
+    from assistant.scan import read_draft
 
     unchanged = [gr.update()] * (1 + len(fields) + len(ids))
     if not path:
@@ -132,11 +138,16 @@ def _load(scan: NetworkScan, path: str | None, fields: list[str], ids: list[str]
 
 def _run(scan: NetworkScan, form: ScanAnswers, voice: str, earlier: str | None):
     """Profile, plan (compared with an earlier scan if one is given) and all downloads."""
-    from assistant.scan.compare import compare_scans
-    from assistant.scan.docx import write_docx
-    from assistant.scan.export import to_markdown, write_markdown, write_pdf
-    from assistant.scan.files import write_answers
-    from assistant.scan.reports import council_report, plan_report
+    from assistant.scan import (
+        compare_scans,
+        council_report,
+        plan_report,
+        to_markdown,
+        write_answers,
+        write_docx,
+        write_markdown,
+        write_pdf,
+    )
 
     raw = {"gemeente": form.municipality, "context": form.context, "antwoorden": form.answers,
            "datum": form.date.isoformat()}
@@ -159,7 +170,7 @@ def _run(scan: NetworkScan, form: ScanAnswers, voice: str, earlier: str | None):
 
 
 def _earlier(scan: NetworkScan, path: str) -> ScanAnswers:
-    from assistant.scan.files import load_yaml
+    from assistant.scan import load_yaml
 
     try:
         return parse_answers(load_yaml(Path(path)), scan.config)
@@ -189,11 +200,16 @@ def _region_section(scan: NetworkScan) -> None:
 
 def _run_region(scan: NetworkScan, paths: list[str] | None, voice: str):
     """The regional profile of the uploaded files, with its downloads."""
-    from assistant.scan.docx import write_docx
-    from assistant.scan.export import to_markdown, write_markdown, write_pdf
-    from assistant.scan.files import read_region_files
-    from assistant.scan.region import RegionScan
-    from assistant.scan.reports import region_document, region_radar
+    from assistant.scan import (
+        RegionScan,
+        read_region_files,
+        region_document,
+        region_radar,
+        to_markdown,
+        write_docx,
+        write_markdown,
+        write_pdf,
+    )
 
     if not paths:
         return "Kies eerst de antwoordbestanden van minstens twee gemeenten.", None, "", None
