@@ -24,7 +24,7 @@ from assistant.index.snapshot import IndexMissing
 from assistant.ingest.ingestor import IngestReport, Ingestor
 from assistant.answer.prompts import REFUSAL_NL, SENTINEL
 from assistant.index.records import SectionRecord, SentenceRecord
-from assistant.scan.core import NetworkScan
+from assistant.scan import NetworkScan
 from assistant.sources import SourceRecord
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, SectionLink, SourceChunk
