@@ -304,6 +304,7 @@ def test_a_two_part_question_is_answered_part_by_part(offline):
     answer = offline.ask("Welke rol kunnen bedrijven spelen, en hoe vermijd je dat het reclame wordt?")
     assert not answer.refused and len(answer.citations) >= 2
     assert "logo" in fold(answer.text)
+    assert {c.chunk_id for c in answer.citations} <= set(answer.retrieved_ids), "each part's search counts"
 
 
 def test_a_section_whose_best_sentence_leans_on_nothing_still_answers(offline):

@@ -116,7 +116,8 @@ class Assistant:
                     yield event
         else:
             final = self._offline(question, result, timings, t0)
-        final.retrieved_ids = [cid for h in result.hits for cid in h.section.chunk_ids]
+        searched = [cid for h in result.hits for cid in h.section.chunk_ids]
+        final.retrieved_ids = list(dict.fromkeys(searched + final.retrieved_ids))  # parts search on their own
         yield final
 
     def relevance(self, result: SearchResult) -> Relevance:
@@ -176,9 +177,10 @@ class Assistant:
         notice = notice or weak_source_notice(citations)
         timings["total_ms"] = _ms(t0)
         cited = {c.section_id for c in citations}
+        used = [cid for h in composition.used for cid in h.section.chunk_ids]
         return Answer(question, text, citations, False, "offline", timings, notice, result.query.language,
                       sentences=composition.sentences, related_questions=self._related(result, composition),
-                      read_next=self._read_next(result, cited))
+                      read_next=self._read_next(result, cited), retrieved_ids=used)
 
     def _compose_parts(self, whole: SearchResult, parts: list[str]):
         """Each part of a multi-part question from its own best section; a part that is

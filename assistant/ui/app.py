@@ -352,8 +352,10 @@ ABOUT = """
 De Alliantiewijzer helpt lokale besturen een **vaste regionale STEM-alliantie** te bouwen:
 een blijvend netwerk van overheid, onderwijs, onderzoek en ondernemingen (het 4O-model).
 
-**Waar de kennis vandaan komt.** Uit het draaiboek dat bij de Alliantiewijzer hoort (16
-hoofdstukken, elk met zijn bronnen) en uit documenten die je zelf toevoegt. De assistent
+**Waar de kennis vandaan komt.** Uit het draaiboek dat bij de Alliantiewijzer hoort (19
+hoofdstukken, elk met zijn bronnen) en uit documenten die je zelf toevoegt. Bij elke bron zie je
+wie ze uitgaf, wanneer en wat voor bron het is (overheid, onderzoek, pers, praktijk of presentatie);
+een antwoord dat op een persbron of op de presentatie steunt, zegt dat. De assistent
 antwoordt alleen met zinnen uit die bronnen en zet bij elke zin het nummer van de passage.
 Staat iets niet in de bronnen, dan zegt hij dat, en verwijst hij naar de delen van het
 draaiboek die het dichtst in de buurt komen.
