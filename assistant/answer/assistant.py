@@ -105,7 +105,8 @@ class Assistant:
         t = time.perf_counter()
         result = self.retriever.retrieve(prepared, self.settings.retrieval.k, q_vec, snap)
         timings["retrieve_ms"] = _ms(t)
-        if not self.is_relevant(self.relevance(result)) and not self._a_part_is_relevant(resolved, language, snap):
+        parts = self._search_parts(resolved, language, snap)
+        if not self.is_relevant(self.relevance(result)) and not any(ok for _, _, ok in parts):
             final = self._refusal(question, language, result, timings, t0)
         elif self.llm is not None:
             final = None
@@ -115,7 +116,7 @@ class Assistant:
                 else:
                     yield event
         else:
-            final = self._offline(question, result, timings, t0)
+            final = self._offline(question, result, timings, t0, parts=parts)
         searched = [cid for h in result.hits for cid in h.section.chunk_ids]
         final.retrieved_ids = list(dict.fromkeys(searched + final.retrieved_ids))  # parts search on their own
         yield final
@@ -124,19 +125,22 @@ class Assistant:
         """How much of the question the sections hold (see :func:`relevance_of`)."""
         return relevance_of(result)
 
-    def _a_part_is_relevant(self, question: str, language: str, snap) -> bool:
-        """A multi-part question ("Welke rol spelen bedrijven, en hoe vermijd je reclame?")
-        is answered when one of its parts is in scope on its own: two questions in one
-        rarely look like any single section."""
+    def _search_parts(self, question: str, language: str, snap) -> list[tuple[str, SearchResult, bool]]:
+        """(part, its search, in scope on its own) for each part of a multi-part question
+        ("Welke rol spelen bedrijven, en hoe vermijd je reclame?"); empty for one question.
+
+        Such a question is answered when one of its parts is in scope: two questions in one
+        rarely look like any single section. Searched once, for the decision and the answer.
+        """
         parts = question_parts(question)
         if len(parts) < 2:
-            return False
+            return []
+        out = []
         for part in parts:
             prepared = self.retriever.prepare(part, language=language, snapshot=snap)
             result = self.retriever.retrieve(prepared, self.settings.retrieval.k, snapshot=snap)
-            if self.is_relevant(self.relevance(result)):
-                return True
-        return False
+            out.append((part, result, self.is_relevant(self.relevance(result))))
+        return out
 
     def is_relevant(self, relevance: Relevance) -> bool:
         """The calibrated refusal decision."""
@@ -160,10 +164,11 @@ class Assistant:
         return rewritten or resolve_follow_up(question, history)
 
     def _offline(self, question: str, result: SearchResult, timings: dict, t0: float,
-                 notice: str | None = None) -> Answer:
+                 notice: str | None = None, parts: list[tuple[str, SearchResult, bool]] | None = None) -> Answer:
         t = time.perf_counter()
-        parts = question_parts(result.query.resolved)
-        if len(parts) > 1:
+        if parts is None:  # the fallback of LLM mode: search the parts now
+            parts = self._search_parts(result.query.resolved, result.query.language, result.snapshot)
+        if parts:
             composition = self._compose_parts(result, parts)
         else:
             composition = self.composer.compose(result, classify(result.query.resolved))
@@ -182,17 +187,13 @@ class Assistant:
                       sentences=composition.sentences, related_questions=self._related(result, composition),
                       read_next=self._read_next(result, cited), retrieved_ids=used)
 
-    def _compose_parts(self, whole: SearchResult, parts: list[str]):
+    def _compose_parts(self, whole: SearchResult, parts: list[tuple[str, SearchResult, bool]]):
         """Each part of a multi-part question from its own best section; a part that is
         not in scope on its own is answered from what the whole question found."""
         composition = None
         budget = max(self.settings.answer.max_words // len(parts), self.settings.answer.min_words)
-        for part in parts:
-            prepared = self.retriever.prepare(part, language=whole.query.language, snapshot=whole.snapshot)
-            result = self.retriever.retrieve(prepared, self.settings.retrieval.k, snapshot=whole.snapshot)
-            if not self.is_relevant(self.relevance(result)):
-                result = whole
-            composition = self.composer.compose(result, classify(part), composition, budget)
+        for part, result, in_scope in parts:
+            composition = self.composer.compose(result if in_scope else whole, classify(part), composition, budget)
         return composition
 
     def _related(self, result: SearchResult, composition) -> list[str]:
