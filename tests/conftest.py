@@ -105,6 +105,19 @@ def embeddings():
     return emb
 
 
+def run_scan_cli(argv: list[str], settings: Settings, capsys) -> tuple[int, str, str]:
+    """`alliantiewijzer scan ...` in process: (exit code, stdout, stderr)."""
+    import argparse
+
+    from assistant.cli.scan import add_scan_parser, run_scan
+
+    parser = argparse.ArgumentParser(prog="alliantiewijzer")
+    add_scan_parser(parser.add_subparsers(dest="command", required=True))
+    code = run_scan(parser.parse_args(argv), settings)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 def make_settings(tmp: Path, **overrides) -> Settings:
     return Settings(
         index_dir=tmp / "index", data_dir=tmp / "data", corpus_dirs=[tmp / "corpus"], **overrides

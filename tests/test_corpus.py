@@ -13,7 +13,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-import yaml
 
 from assistant.ingest.loaders import markdown_sections, split_front_matter
 from assistant.sources import SourceIndex, is_aggregator, is_homepage, links, parse_sources

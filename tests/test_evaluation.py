@@ -47,7 +47,7 @@ def test_the_baseline_credits_every_section_a_chunk_spans():
 def test_both_question_files_validate_and_their_labels_hold():
     import importlib.util
 
-    from assistant.evaluation import EvalQuestion, QuestionFileError, read_question_rows
+    from assistant.evaluation import EvalQuestion, read_question_rows
 
     spec = importlib.util.spec_from_file_location("check_questions", ROOT / "evals" / "check_questions.py")
     checker = importlib.util.module_from_spec(spec)

@@ -6,7 +6,6 @@ session); the validation tests need no index and run in milliseconds.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import re
@@ -17,7 +16,6 @@ import pytest
 import yaml
 
 from assistant.answer.citations import number_citations
-from assistant.cli.scan import add_scan_parser, run_scan
 from assistant.index.snapshot import SnapshotStore
 from assistant.scan import (
     VOICES,
@@ -43,13 +41,14 @@ from assistant.scan.profile import compute_profile
 from assistant.settings import Settings
 from assistant.types import Citation
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_scan_cli
 
 EXAMPLES = ROOT / "examples"
 SMALL = EXAMPLES / "scan-kleine-gemeente.yaml"
 REGION = EXAMPLES / "scan-regio.yaml"
 STARTUP_STEPS = {"gov-trekker", "par-partnerkaart", "ver-eerste-overleg"}
 CITATION_KEYS = {f.name for f in fields(Citation)}
+
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +66,6 @@ def _mature(config: ScanConfig) -> ScanAnswers:
     context = {"inwoners": 69000, "samenwerking": "projectvereniging", "personeelstijd": 38, "budget": 80000}
     return ScanAnswers("Regio Volwassen", answers, context)
 
-
-def _cli(argv: list[str], settings: Settings, capsys) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="alliantiewijzer")
-    add_scan_parser(parser.add_subparsers(dest="command", required=True))
-    code = run_scan(parser.parse_args(argv), settings)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _pdf_text(path: Path) -> str:
@@ -212,13 +204,13 @@ def test_cli_reports_an_invalid_answer_in_one_dutch_line_without_an_index(tmp_pa
     raw["antwoorden"]["v1"] = "veel"
     answers = tmp_path / "scan.yaml"
     answers.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    code, out, err = _cli(["scan", "--answers", str(answers)], Settings(index_dir=tmp_path / "geen-index"), capsys)
+    code, out, err = run_scan_cli(["scan", "--answers", str(answers)], Settings(index_dir=tmp_path / "geen-index"), capsys)
     assert code == 1 and out == ""
     assert err.startswith("Fout: Vraag v1 heeft een ongeldig antwoord 'veel'") and err.count("\n") == 1
 
 
 def test_cli_without_index_says_how_to_build_one(tmp_path, capsys):
-    code, _, err = _cli(["scan", "--answers", str(SMALL)], Settings(index_dir=tmp_path / "geen-index"), capsys)
+    code, _, err = run_scan_cli(["scan", "--answers", str(SMALL)], Settings(index_dir=tmp_path / "geen-index"), capsys)
     assert code == 1 and "alliantiewijzer ingest" in err and "Traceback" not in err
 
 
@@ -326,7 +318,7 @@ def test_pdfs_open_and_hold_headings_and_footnotes(small_result, tmp_path):
 
 
 def test_cli_json_prints_profile_and_plan_with_chat_citations(draaiboek_index, capsys, tmp_path):
-    code, out, err = _cli(
+    code, out, err = run_scan_cli(
         ["scan", "--answers", str(REGION), "--json", "--voice", "b1", "--raadsnota", str(tmp_path / "nota.md")],
         draaiboek_index, capsys,
     )

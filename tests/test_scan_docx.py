@@ -7,7 +7,6 @@ footnote-numbering test builds a small document by hand and needs no index.
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from lxml import etree
 
-from assistant.cli.scan import add_scan_parser, run_scan
 from assistant.scan import NetworkScan, compare_scans, write_docx
 from assistant.scan.blocks import Block, Document, Note, Noted
 from assistant.scan.charts import radar_png
@@ -25,11 +23,12 @@ from assistant.scan.documents import NOTE_HEADINGS, PLAN_HEADINGS, council_docum
 from assistant.scan.reports import PROGRESS_HEADING, council_report, plan_report
 from assistant.types import Citation
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_scan_cli
 
 EXAMPLES = ROOT / "examples"
 FIRST = EXAMPLES / "scan-kleine-gemeente.yaml"
 LATER = EXAMPLES / "scan-kleine-gemeente-een-jaar-later.yaml"
+
 
 
 def _footnotes(doc) -> dict[int, str]:
@@ -149,17 +148,10 @@ def test_plan_docx_after_a_rescan_shows_the_progress_before_the_steps(scan, tmp_
     assert any(p.text.startswith("Vergeleken met de scan van 2025-03-17") for p in note.paragraphs)
 
 
-def _cli(argv: list[str], settings, capsys) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="alliantiewijzer")
-    add_scan_parser(parser.add_subparsers(dest="command", required=True))
-    code = run_scan(parser.parse_args(argv), settings)
-    out, err = capsys.readouterr()
-    return code, out, err
-
 
 def test_cli_rescan_writes_both_word_files_and_the_comparison(draaiboek_index, capsys, tmp_path):
     plan, note = tmp_path / "plan.docx", tmp_path / "nota.docx"
-    code, out, err = _cli(["scan", "--answers", str(LATER), "--vorige", str(FIRST), "--json",
+    code, out, err = run_scan_cli(["scan", "--answers", str(LATER), "--vorige", str(FIRST), "--json",
                            "--docx", str(plan), "--raadsnota-docx", str(note)], draaiboek_index, capsys)
     assert code == 0, err
     data = json.loads(out)
@@ -177,7 +169,7 @@ def test_cli_names_the_earlier_file_when_it_is_from_another_version(tmp_path, ca
 
     old = tmp_path / "vorig-jaar.yaml"
     old.write_text(Path(FIRST).read_text(encoding="utf-8").replace("versie: 1 ", "versie: 0 "), encoding="utf-8")
-    code, out, err = _cli(["scan", "--answers", str(LATER), "--vorige", str(old)],
+    code, out, err = run_scan_cli(["scan", "--answers", str(LATER), "--vorige", str(old)],
                           Settings(index_dir=tmp_path / "geen-index"), capsys)
     assert code == 1 and out == ""
     assert err.startswith("Fout: vorig-jaar.yaml: Dit antwoordbestand is ingevuld met versie 0 van de vragenlijst")

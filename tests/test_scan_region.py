@@ -6,22 +6,21 @@ the documents and the CLI use the real draaiboek index (``draaiboek_index``).
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import pytest
 
-from assistant.cli.scan import add_scan_parser, run_scan
 from assistant.scan import NetworkScan, ScanAnswers, ScanConfig
 from assistant.scan.files import read_region_files
 from assistant.scan.markdown import to_markdown
 from assistant.scan.region import RegionScan, region_advice_applies, region_profile, select_region_advices
 from assistant.scan.reports import REGION_HEADINGS, leader_rows, region_document, region_rows
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_scan_cli
 
 REGION_DIR = ROOT / "examples" / "regio"
 CONTEXT = {"inwoners": 10000, "samenwerking": "interlokale_vereniging", "personeelstijd": 4, "budget": 5000}
+
 
 
 @pytest.fixture(scope="module")
@@ -131,17 +130,10 @@ def test_region_document_shows_the_profile_the_leaders_and_the_steps(region_resu
     assert "Voor de regio samen (59.000 inwoners)" in text
 
 
-def _cli(argv: list[str], settings, capsys) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="alliantiewijzer")
-    add_scan_parser(parser.add_subparsers(dest="command", required=True))
-    code = run_scan(parser.parse_args(argv), settings)
-    out, err = capsys.readouterr()
-    return code, out, err
-
 
 def test_cli_region_json_and_files(draaiboek_index, capsys, tmp_path):
     paths = [str(p) for p in sorted(REGION_DIR.glob("*.yaml"))]
-    code, out, err = _cli(["scan", "--regio", *paths, "--json", "--docx", str(tmp_path / "regio.docx"),
+    code, out, err = run_scan_cli(["scan", "--regio", *paths, "--json", "--docx", str(tmp_path / "regio.docx"),
                            "--radar", str(tmp_path / "regio.png")], draaiboek_index, capsys)
     assert code == 0, err
     data = json.loads(out)
@@ -159,10 +151,10 @@ def test_cli_region_errors_are_dutch_and_need_no_index(tmp_path, capsys):
     from assistant.settings import Settings
 
     settings = Settings(index_dir=tmp_path / "geen-index")
-    code, out, err = _cli(["scan", "--regio", str(REGION_DIR / "aarveld.yaml"), str(REGION_DIR / "aarveld.yaml")],
+    code, out, err = run_scan_cli(["scan", "--regio", str(REGION_DIR / "aarveld.yaml"), str(REGION_DIR / "aarveld.yaml")],
                           settings, capsys)
     assert code == 1 and out == ""
     assert err == ("Fout: De gemeente 'Aarveld' komt in meer dan één bestand voor (aarveld.yaml, aarveld.yaml); "
                    "geef per gemeente één antwoordbestand.\n")
-    code, _, err = _cli(["scan", "--regio", str(REGION_DIR / "aarveld.yaml"), "--raadsnota", "x.pdf"], settings, capsys)
+    code, _, err = run_scan_cli(["scan", "--regio", str(REGION_DIR / "aarveld.yaml"), "--raadsnota", "x.pdf"], settings, capsys)
     assert code == 2 and "de raadsnota is er voor één gemeente" in err
