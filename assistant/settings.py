@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -68,11 +68,11 @@ class RetrievalSettings(Section):
     """Hybrid retrieval: BM25 and dense search fused by reciprocal rank fusion."""
 
     k: int = Field(5, ge=1, le=50, description="Passages returned by a search.")
-    fetch_k: int = Field(20, ge=1, description="Candidates taken from each retriever before fusion.")
+    fetch_k: int = Field(40, ge=1, description="Candidates taken from each retriever before fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion "
+    dense_weight: float = Field(0.5, ge=0, description="Weight of the dense ranking in the fusion "
                                 "(tuned on evals/calibration.jsonl with evals/tune.py).")
-    anchor_weight: float = Field(1.5, ge=0, description="Weight of the anchor-question ranking (the questions "
+    anchor_weight: float = Field(1.0, ge=0, description="Weight of the anchor-question ranking (the questions "
                                  "each draaiboek section answers) in the fusion.")
     rrf_k: int = Field(5, ge=1, description="Rank offset of reciprocal rank fusion (small: top ranks count most).")
     dedup_threshold: float = Field(
@@ -103,24 +103,34 @@ class LLMSettings(Section):
     temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature.")
 
 
+# Fitted with evals/tune.py on evals/calibration.jsonl (never on the eval set).
+REFUSAL_WEIGHTS = {"bias": -15.524, "closest": 14.492, "margin": 72.982, "best_passage": -1.203, "coverage": 2.374,
+                   "unknown": -2.457, "missing_value": -4.791, "current": -2.748, "english": 0.924}
+# The evidence a refusal weight may address (assistant.answer.relevance.Relevance.features).
+REFUSAL_FEATURES = ("dense", "anchor", "coverage", "best_passage", "outside", "unknown", "missing_value",
+                    "current", "english", "closest", "margin")
+
+
 class AnswerSettings(Section):
     """The offline answer composer and the refusal threshold."""
 
     min_words: int = Field(80, description="Aim for at least this many words in an answer.")
     max_words: int = Field(180, description="Stop adding sentences past this many words.")
+    refusal_weights: dict[str, float] = Field(
+        default_factory=lambda: dict(REFUSAL_WEIGHTS),
+        description="Weights of the refusal evidence (assistant/answer/relevance.py), fitted by logistic "
+        "regression on evals/calibration.jsonl with evals/tune.py; 'bias' is the intercept.")
     refusal_threshold: float = Field(
-        1.24, description="Below this relevance score the assistant refuses (calibrated: evals/tune.py)."
-    )
-    dense_weight: float = Field(0.0, ge=0, le=1, description="Weight of the best passage's (rescaled) "
-                                "cosine in the relevance score.")
-    anchor_weight: float = Field(0.7, ge=0, le=1, description="Weight of the best anchor question's "
-                                 "(rescaled) cosine in the relevance score.")
-    union_weight: float = Field(
-        0.0, ge=0, le=1, description="Weight of question coverage by the top 3 sections together; the rest "
-        "goes to coverage by the best single section."
-    )
-    margin_weight: float = Field(16.0, ge=0, description="Weight of the margin between the closest section "
-                                 "question and the closest off-topic question (buiten-bereik.yaml).")
+        -0.68, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
+        "evals/tune.py chooses the threshold on cross-validated scores for 20 % questions out of scope).")
+
+    @field_validator("refusal_weights")
+    @classmethod
+    def _known_evidence(cls, weights: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(weights) - {"bias", *REFUSAL_FEATURES})
+        if unknown:
+            raise ValueError(f"onbekende namen {unknown}; toegestaan: bias, {', '.join(REFUSAL_FEATURES)}")
+        return weights
     outside_questions: Path | None = Field(None, description="Off-topic questions the refusal decision compares "
                                            "with (default: the list shipped in assistant/ingest/buiten-bereik.yaml).")
     support_threshold: float = Field(0.45, ge=0, le=1, description="LLM mode: a sentence whose support by its "

@@ -2,8 +2,8 @@
 
 Never run this against the eval set: the eval set reports, the calibration set tunes.
 It prints the best fusion settings (dense weight, RRF k, candidate depth) by section-level
-MRR@10 and hit@5, and the refusal weights and threshold that minimise the sum of the
-wrong-refusal and wrong-answer rates. Copy what you accept into assistant/settings.py.
+MRR@10 and hit@5, and the refusal weights fitted by logistic regression, with their
+cross-validated precision and recall. Copy what you accept into assistant/settings.py.
 
 Run: .venv/bin/python evals/tune.py [--index DIR]
 """
@@ -14,6 +14,8 @@ import argparse
 import itertools
 import sys
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -75,34 +77,78 @@ def main() -> int:
     return 0
 
 
+# The evidence the refusal model is fitted on (see assistant/answer/relevance.py).
+FIT = ("closest", "margin", "best_passage", "coverage", "unknown", "missing_value", "current", "english")
+
+
 def tune_refusal(features, settings: Settings) -> None:
-    """Grid over the weights of the relevance score and its threshold; the objective is
-    the lower of refusal precision and recall (both should reach 0.90)."""
-    n_out = sum(1 for s, _ in features if not s)
-    best, good = None, []
-    steps = [x / 10 for x in range(0, 11)]
-    for dw, aw, uw, mw in itertools.product(steps, steps, [0.0, 0.1, 0.2], [0, 2, 4, 6, 8, 10, 12, 16]):
-        if dw + aw + uw > 1:
-            continue
-        cfg = settings.answer.model_copy(update={"dense_weight": dw, "anchor_weight": aw, "union_weight": uw,
-                                                 "margin_weight": mw})
-        scores = [(s, r.combine(cfg)) for s, r in features]
-        for t in sorted({round(v, 3) for _, v in scores}):
-            precision, recall = _refusal_pr(scores, t, n_out)
-            if best is None or min(precision, recall) > best[0] + 1e-9:
-                best = (min(precision, recall), dw, aw, uw, mw, t, precision, recall)
-            if min(precision, recall) >= 0.93:
-                good.append((dw, aw, uw, mw))
-    print(f"Instellingen met precisie en recall >= 0.93: {len(set(good))}; per margin_weight:",
-          {m: sum(1 for g in set(good) if g[3] == m) for m in sorted({g[3] for g in good})})
-    _, dw, aw, uw, mw, t, precision, recall = best
-    print(f"Weigeren: dense_weight={dw} anchor_weight={aw} union_weight={uw} margin_weight={mw} drempel={t:.3f} "
-          f"-> precisie {precision:.3f}, recall {recall:.3f} ({len(features) - n_out} binnen, {n_out} buiten)")
+    """Fit the refusal weights by logistic regression (balanced classes, L2) and report
+    precision and recall at the fitted boundary: on the calibration set itself, and in
+    5-fold cross-validation as an estimate for questions the fit never saw."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.array([s for s, _ in features])
+    x = np.array([[r.features()[name] for name in FIT] for _, r in features])
+    mean, std = x.mean(0), x.std(0) + 1e-9
+
+    def fit(rows):
+        model = LogisticRegression(C=C, class_weight="balanced", max_iter=5000)
+        model.fit((x[rows] - mean) / std, y[rows])
+        weights = model.coef_[0] / std
+        return {"bias": float(model.intercept_[0] - weights @ mean), **dict(zip(FIT, map(float, weights)))}
+
+    def score(weights, rows):
+        return weights["bias"] + x[rows] @ np.array([weights[name] for name in FIT])
+
+    everything = np.arange(len(y))
+    weights = fit(everything)
+    cv = np.zeros(len(y))
+    for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x, y):
+        cv[test] = score(fit(train), test)
+    n_out = int((~y.astype(bool)).sum())
+    threshold = _threshold(y.astype(bool), cv)
+    for name, scores in (("kalibratie", score(weights, everything)), ("5-voudige kruisvalidatie", cv)):
+        for t in (0.0, threshold):
+            precision, recall = _refusal_pr(list(zip(y, scores)), t, n_out)
+            print(f"Weigeren ({name}, drempel {t:.2f}): precisie {precision:.3f}, recall {recall:.3f}, "
+                  f"bij {PRIOR_OUT:.0%} vragen buiten het bereik: precisie {_precision_at_prior(y, scores, t):.3f} "
+                  f"({len(y) - n_out} binnen, {n_out} buiten)")
+    print(f"refusal_threshold = {threshold:.2f}")
+    rounded = {k: round(v, 3) for k, v in weights.items()}
+    print(f"refusal_weights = {rounded}")
     cfg = settings.answer
     precision, recall = _refusal_pr([(s, r.combine(cfg)) for s, r in features], cfg.refusal_threshold, n_out)
-    print(f"Ingesteld: dense_weight={cfg.dense_weight} anchor_weight={cfg.anchor_weight} union_weight="
-          f"{cfg.union_weight} margin_weight={cfg.margin_weight} drempel={cfg.refusal_threshold} "
-          f"-> precisie {precision:.3f}, recall {recall:.3f}")
+    print(f"Ingesteld: {cfg.refusal_weights} drempel {cfg.refusal_threshold} -> precisie {precision:.3f}, "
+          f"recall {recall:.3f}")
+
+
+C = 1.0  # inverse L2 strength of the refusal fit (0.1-3 differ by under 0.01 in cross-validation)
+# The share of questions outside the draaiboek that the threshold is chosen for. The
+# calibration set holds a third; users ask mostly in-scope questions, and every wrong
+# refusal costs them an answer the draaiboek has.
+PRIOR_OUT = 0.2
+
+
+def _precision_at_prior(inside, scores, threshold: float) -> float:
+    """Refusal precision if PRIOR_OUT of all questions were out of scope."""
+    inside = np.asarray(inside, dtype=bool)
+    refused = np.asarray(scores) < threshold
+    recall, wrong_rate = refused[~inside].mean(), refused[inside].mean()
+    hits = PRIOR_OUT * recall
+    return float(hits / (hits + (1 - PRIOR_OUT) * wrong_rate)) if hits + wrong_rate else 0.0
+
+
+def _threshold(inside, scores) -> float:
+    """The threshold that maximises the lower of recall and precision at PRIOR_OUT
+    (on cross-validated scores, so it is chosen for questions the fit has not seen)."""
+    best, best_t = -1.0, 0.0
+    for t in np.unique(np.round(scores, 2)):
+        recall = (np.asarray(scores)[~inside] < t).mean()
+        value = min(recall, _precision_at_prior(inside, scores, t))
+        if value > best:
+            best, best_t = value, float(t)
+    return best_t
 
 
 def _refusal_pr(scores, threshold: float, n_out: int) -> tuple[float, float]:

@@ -1,13 +1,42 @@
-"""The refusal decision's evidence: how well the retrieved sections cover a question."""
+"""The refusal decision's evidence: how well the retrieved sections cover a question.
+
+Two kinds of question fall outside the draaiboek. Some are about another matter
+altogether (waste collection, a passport); they sit closer to an off-topic question
+(``buiten-bereik.yaml``) than to any question a section answers, or use words the
+corpus never uses. Others are about the domain but ask for a fact a guide cannot hold:
+a figure, a date or a person, often "now" or for a named town or company. For those
+the sections must hold a sentence with the question's years and names.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, fields
 
 import numpy as np
 
+from assistant.retrieval.query import PreparedQuery, is_real_word
 from assistant.retrieval.search import SearchResult
-from assistant.text import analyze
+from assistant.text import analyze, fold
+
+# A question that asks for a value: a figure, an amount, a date, an address, or who (which companies).
+ASKS_VALUE = re.compile(
+    r"\b(hoeveel|how (?:much|many)|welke? (?:bedrag|percentage|tarief|datum|barema|loonschaal)|wat kost|"
+    r"tot wanneer|op welke datum|wanneer (?:gaat|sluit|opent|start)|wie is|wie zijn|who is|who are|"
+    r"telefoonnummer|phone|e-?mail|adres|address|btw|vat rate|"
+    r"welke (?:bedrijven|organisaties|scholen|gemeenten|personen)|which (?:companies|organisations|schools|towns))\b",
+    re.I)
+# A question about the present state of things, which a guide written once cannot know.
+ASKS_CURRENT = re.compile(
+    r"\b(huidige?|momenteel|op dit moment|nu loopt|die nu|dit jaar|vorig (?:school)?jaar|volgend jaar|"
+    r"currently|right now|at the moment|this year|last year|next year)\b", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# A capitalised word that does not open a sentence, or an acronym: a name.
+_NAME = re.compile(r"(?<![.?!:]\s)(?<!^)\b([A-Z][\w-]+|[A-Z]{2,}[\w-]*)")
+_NOT_NAMES = {"STEM", "I", "OK"}
+# A word at least this informative (Zipf frequency 3.8 or rarer) is part of what a value
+# question names: "ingenieurs" in "Welke bedrijven in de Kempen zoeken ingenieurs?".
+RARE_WEIGHT = 3.2
 
 
 @dataclass
@@ -20,6 +49,12 @@ class Relevance:
         coverage: rarity-weighted share of the question's words found in the top sections together.
         best_passage: the same share for the best single section.
         outside: best cosine between the question and an off-topic question.
+        unknown: rarity-weighted share of the question's words that occur nowhere in the corpus.
+        missing_value: for a question asking for a figure, date or person, the share of its
+            years and names that no single sentence of the top sections holds (else 0).
+        current: 1 when the question asks about the present state of things.
+        english: 1 for an English question (the draaiboek is Dutch, so every cosine and
+            coverage of an English question runs lower).
     """
 
     dense: float
@@ -27,35 +62,91 @@ class Relevance:
     coverage: float
     best_passage: float
     outside: float = 0.0
+    unknown: float = 0.0
+    missing_value: float = 0.0
+    current: float = 0.0
+    english: float = 0.0
+
+    @property
+    def closest(self) -> float:
+        """How close the question is to what a section answers: its closest anchor question,
+        or for documents without anchor questions (a user's PDF) its closest passage
+        (question-to-passage cosines run about 0.03 below question-to-question ones)."""
+        return max(self.anchor, self.dense + 0.03)
 
     @property
     def margin(self) -> float:
-        """How much closer the question is to a section than to an off-topic theme
-        (sections without anchor questions count with their passage cosine)."""
-        return max(self.anchor, self.dense + 0.03) - self.outside
+        """How much closer the question is to a section than to an off-topic theme."""
+        return self.closest - self.outside
+
+    def features(self) -> dict[str, float]:
+        """The evidence by name, as the refusal weights address it."""
+        out = {f.name: float(getattr(self, f.name)) for f in fields(self)}
+        out["closest"], out["margin"] = self.closest, self.margin
+        return out
 
     def combine(self, settings) -> float:
-        """One score in [0, 1] from the rescaled cosines and the lexical coverages."""
-        cfg = settings
-        rescale = lambda x: min(max((x - cfg.dense_floor) / (cfg.dense_ceiling - cfg.dense_floor), 0.0), 1.0)  # noqa: E731
-        lexical = max(1.0 - cfg.dense_weight - cfg.anchor_weight - cfg.union_weight, 0.0)
-        return (cfg.dense_weight * rescale(self.dense) + cfg.anchor_weight * rescale(self.anchor)
-                + cfg.union_weight * self.coverage + lexical * self.best_passage + cfg.margin_weight * self.margin)
+        """The weighted evidence (a logistic-regression score: above 0 leans to answering)."""
+        values = self.features()
+        weights = settings.refusal_weights
+        return weights.get("bias", 0.0) + sum(w * values[name] for name, w in weights.items() if name != "bias")
 
 
 def relevance_of(result: SearchResult) -> Relevance:
     """How much of the question the sections hold, in meaning and in words.
 
     Coverage weighs each content word by its rarity in general language (wordfreq),
-    so a proper name or a generic word cannot carry a question on its own. Weights
-    and threshold are calibrated with ``evals/tune.py`` on the calibration set.
+    so a proper name or a generic word cannot carry a question on its own. The weights
+    are fitted with ``evals/tune.py`` on the calibration set.
     """
     if not result.hits:
-        return Relevance(0.0, 0.0, 0.0, 0.0, 1.0)
+        return Relevance(0.0, 0.0, 0.0, 0.0, 1.0, 1.0)
+    query = result.query
     vocab = result.snapshot.vocabulary
-    per_section = [set(analyze(f"{h.section.title} {h.section.heading} {h.section.text}", vocab))
-                   for h in result.hits[:3]]
-    coverage = result.query.coverage(set().union(*per_section))
-    best = max(result.query.coverage(t) for t in per_section)
+    top = result.hits[:3]
+    per_section = [set(analyze(f"{h.section.title} {h.section.heading} {h.section.text}", vocab)) for h in top]
+    coverage = query.coverage(set().union(*per_section))
+    best = max(query.coverage(t) for t in per_section)
     outside = result.snapshot.outside_similarity(np.asarray(result.query_vector, dtype=np.float32))
-    return Relevance(result.best_dense, result.best_anchor, coverage, best, outside)
+    missing = 0.0
+    if ASKS_VALUE.search(query.resolved):
+        sentences = [s.text for h in top for s in h.section.sentences]
+        rare = {w.word: w.terms | w.parts for w in query.words if w.weight >= RARE_WEIGHT}
+        missing = _missing_specifics(query.resolved, sentences, rare, vocab)
+    current = float(bool(ASKS_CURRENT.search(query.resolved)))
+    return Relevance(result.best_dense, result.best_anchor, coverage, best, outside, _unknown_share(query), missing,
+                     current, float(query.language == "en"))
+
+
+def _unknown_share(query: PreparedQuery) -> float:
+    """Rarity-weighted share of the question's words that the corpus never uses.
+
+    In an English question only words that are not ordinary English count: the corpus
+    is Dutch, so "dependent" or "tell" are unknown to it without saying anything about
+    what the question is about.
+    """
+    total = sum(w.weight for w in query.words)
+    strange = (w for w in query.words if not w.known and (query.language != "en" or not is_real_word(w.word)))
+    return sum(w.weight for w in strange) / total if total else 0.0
+
+
+def specifics(question: str) -> set[str]:
+    """The years and names in a question (folded; "VLAIO-oproep" counts as VLAIO)."""
+    names = {m.group(1).split("-")[0] for m in _NAME.finditer(question.strip())} - _NOT_NAMES
+    return {fold(x) for x in set(_YEAR.findall(question)) | names}
+
+
+def _missing_specifics(question: str, sentences: list[str], rare: dict[str, set[str]] | None = None,
+                       vocabulary: frozenset[str] = frozenset()) -> float:
+    """Share of what a value question names (its years and names, and its rare words as
+    their index terms) that the best single sentence lacks."""
+    names = specifics(question)
+    groups = [terms for word, terms in (rare or {}).items() if terms and word not in names]
+    if not names and not groups:
+        return 0.0
+    held = 0
+    for text in sentences:
+        folded, terms = fold(text), set(analyze(text, vocabulary))
+        held = max(held, sum(n in folded for n in names) + sum(bool(g & terms) for g in groups))
+    wanted = len(names) + len(groups)
+    return max(wanted - held, 0) / wanted

@@ -1,0 +1,77 @@
+"""The refusal evidence: what a question asks for, and whether the sections hold it."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.relevance import ASKS_CURRENT, ASKS_VALUE, Relevance, _missing_specifics, specifics
+from assistant.settings import REFUSAL_FEATURES, AnswerSettings, SettingsError, load_settings
+
+
+def test_every_weighable_name_is_evidence_a_relevance_carries():
+    assert set(Relevance(0.9, 0.9, 0.5, 0.5).features()) == set(REFUSAL_FEATURES)
+
+
+def test_the_score_is_the_weighted_evidence_plus_the_bias():
+    rel = Relevance(dense=0.85, anchor=0.9, coverage=0.5, best_passage=0.4, outside=0.8, unknown=0.25)
+    cfg = AnswerSettings(refusal_weights={"bias": -1.0, "margin": 10.0, "unknown": -2.0})
+    assert rel.combine(cfg) == pytest.approx(-1.0 + 10.0 * (0.9 - 0.8) - 2.0 * 0.25)
+
+
+def test_an_unknown_weight_name_is_a_clear_settings_error(monkeypatch):
+    monkeypatch.setenv("ALLIANTIEWIJZER_ANSWER__REFUSAL_WEIGHTS", '{"ankers": 1.0}')
+    with pytest.raises(SettingsError, match="ankers"):
+        load_settings()
+
+
+@pytest.mark.parametrize("question", [
+    "Hoeveel heeft de stad Lier in 2022 aan STEM uitgegeven?",
+    "wie is de voorzitter van de stuurgroep?",
+    "tot wanneer kan ik indienen?",
+    "How much does a coordinator cost?",
+    "wat is het telefoonnummer van het RTC?",
+])
+def test_questions_asking_for_one_value(question):
+    assert ASKS_VALUE.search(question)
+
+
+@pytest.mark.parametrize("question", [
+    "hoe starten we een STEM-alliantie?",
+    "waarom is een vaste regio belangrijk?",
+    "wat doet een kerngroep?",
+])
+def test_questions_asking_how_or_why_do_not_ask_for_a_value(question):
+    assert not ASKS_VALUE.search(question)
+
+
+def test_questions_about_the_present():
+    assert ASKS_CURRENT.search("wie is de huidige minister van Onderwijs?")
+    assert ASKS_CURRENT.search("Which calls are open right now?")
+    assert not ASKS_CURRENT.search("hoe houden we de partners aan boord?")
+
+
+def test_specifics_are_years_and_names_but_not_the_opening_word_or_stem():
+    assert specifics("Hoeveel STEM-academies erkende Vlaanderen in 2020?") == {"vlaanderen", "2020"}
+    assert specifics("hoeveel heeft VLAIO uitgegeven?") == {"vlaio"}
+    assert specifics("hoe begin ik?") == set()
+
+
+def test_a_value_question_is_held_only_by_one_sentence_with_its_year_and_name():
+    sentences = ["In 2020 erkende Vlaanderen 23 STEM-academies.", "Genk heeft een STEM-academie."]
+    assert _missing_specifics("Hoeveel academies erkende Vlaanderen in 2020?", sentences) == 0.0
+    # Genk and 2020 occur, but never in one sentence: half of what is asked is missing
+    assert _missing_specifics("Hoeveel gaf Genk uit in 2020?", sentences) == 0.5
+    assert _missing_specifics("Hoeveel gaf Mol uit in 2025?", sentences) == 1.0
+
+
+def test_a_rare_word_of_a_value_question_must_sit_in_the_same_sentence_as_its_names():
+    question = "Welke bedrijven in de Kempen zoeken ingenieurs?"
+    rare = {"kempen": {"kemp"}, "ingenieurs": {"ingenieur"}}
+    assert _missing_specifics(question, ["Voka Kempen verenigt de bedrijven van de regio."], rare) == 0.5
+    assert _missing_specifics(question, ["In de Kempen zoeken bedrijven vooral ingenieurs."], rare) == 0.0
+
+
+def test_a_document_without_anchor_questions_counts_with_its_closest_passage():
+    # a user's PDF has no anchor questions: its passages stand in for them
+    assert Relevance(dense=0.9, anchor=0.0, coverage=0.5, best_passage=0.5).closest == pytest.approx(0.93)
+    assert Relevance(dense=0.8, anchor=0.95, coverage=0.5, best_passage=0.5).closest == pytest.approx(0.95)
