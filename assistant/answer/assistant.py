@@ -106,7 +106,8 @@ class Assistant:
         result = self.retriever.retrieve(prepared, self.settings.retrieval.k, q_vec, snap)
         timings["retrieve_ms"] = _ms(t)
         parts = self._search_parts(resolved, language, snap)
-        if not self.is_relevant(self.relevance(result)) and not any(ok for _, _, ok in parts):
+        whole_in_scope = self.is_relevant(self.relevance(result))
+        if not whole_in_scope and not any(ok for _, _, ok in parts):
             final = self._refusal(question, language, result, timings, t0)
         elif self.llm is not None:
             final = None
@@ -116,7 +117,7 @@ class Assistant:
                 else:
                     yield event
         else:
-            final = self._offline(question, result, timings, t0, parts=parts)
+            final = self._offline(question, result, timings, t0, parts=parts, whole_in_scope=whole_in_scope)
         searched = [cid for h in result.hits for cid in h.section.chunk_ids]
         final.retrieved_ids = list(dict.fromkeys(searched + final.retrieved_ids))  # parts search on their own
         yield final
@@ -164,12 +165,13 @@ class Assistant:
         return rewritten or resolve_follow_up(question, history)
 
     def _offline(self, question: str, result: SearchResult, timings: dict, t0: float,
-                 notice: str | None = None, parts: list[tuple[str, SearchResult, bool]] | None = None) -> Answer:
+                 notice: str | None = None, parts: list[tuple[str, SearchResult, bool]] | None = None,
+                 whole_in_scope: bool = True) -> Answer:
         t = time.perf_counter()
         if parts is None:  # the fallback of LLM mode: search the parts now
             parts = self._search_parts(result.query.resolved, result.query.language, result.snapshot)
         if parts:
-            composition = self._compose_parts(result, parts)
+            composition = self._compose_parts(result, parts, whole_in_scope)
         else:
             composition = self.composer.compose(result, classify(result.query.resolved))
         timings["compose_ms"] = _ms(t)
@@ -187,13 +189,21 @@ class Assistant:
                       sentences=composition.sentences, related_questions=self._related(result, composition),
                       read_next=self._read_next(result, cited), retrieved_ids=used)
 
-    def _compose_parts(self, whole: SearchResult, parts: list[tuple[str, SearchResult, bool]]):
-        """Each part of a multi-part question from its own best section; a part that is
-        not in scope on its own is answered from what the whole question found."""
-        composition = None
+    def _compose_parts(self, whole: SearchResult, parts: list[tuple[str, SearchResult, bool]], whole_in_scope: bool):
+        """A multi-part question: the best section for the whole question first (most such
+        questions are one question with a second angle), then each part whose own best
+        section the answer does not hold yet. When only the parts are in scope, each part
+        is answered from its own best section."""
         budget = max(self.settings.answer.max_words // len(parts), self.settings.answer.min_words)
+        composition = None
+        if whole_in_scope:
+            composition = self.composer.compose(whole, classify(whole.query.resolved), None, budget)
         for part, result, in_scope in parts:
-            composition = self.composer.compose(result if in_scope else whole, classify(part), composition, budget)
+            if not in_scope or not result.hits:
+                continue
+            if composition is not None and result.hits[0].section.id in {h.section.id for h in composition.used}:
+                continue
+            composition = self.composer.compose(result, classify(part), composition, budget)
         return composition
 
     def _related(self, result: SearchResult, composition) -> list[str]:

@@ -95,8 +95,6 @@ class Composer:
             value = h.scores.fused / top
             if intent.kind is Kind.DEFINITION and ("begrippen" in sec.doc_id or _names(sec.heading, result)):
                 value += 0.3
-            if intent.wants_list and sec.lists():
-                value += 0.05
             if intent.about_case and "casus" in sec.doc_id:
                 value += 0.1
             return value
