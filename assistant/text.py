@@ -54,10 +54,15 @@ def normalize(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
+# The combining marks that NFKD splits off Latin letters (the four Unicode blocks of them).
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Lowercase and strip accents (één -> een, coördinatie -> coordinatie)."""
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():
+        return text.lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).lower()))
 
 
 def words(text: str) -> list[str]:

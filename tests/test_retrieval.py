@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from assistant.retrieval.search import Retriever
 
 
@@ -134,3 +136,12 @@ def test_questions_asked_while_an_ingest_flips_the_index_each_see_one_snapshot(t
     flipper.join()
     assert not errors, errors[:3]
     assert len(snapshots_seen) >= 2, "the questions ran across at least one flip"
+
+
+def test_a_question_and_its_parts_embed_side_by_side_to_the_same_vectors(small_index, embeddings):
+    r = Retriever(small_index, embeddings)
+    texts = ["Wie zit er in de kerngroep?", "Hoe financieren we de coördinator?", "Wat kost een workshop?"]
+    together = r.embed_queries(texts)
+    assert len(together) == 3
+    for text, vector in zip(texts, together):
+        np.testing.assert_allclose(vector, r.embed_query(text), atol=1e-6)

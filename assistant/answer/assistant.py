@@ -30,7 +30,7 @@ from assistant.answer.relevance import Relevance, relevance_of
 from assistant.answer.support import UNSUPPORTED_MARK, support_scores
 from assistant.index.records import SectionRecord
 from assistant.language import detect_language
-from assistant.retrieval.query import GLOSSARY, previous_questions, resolve_follow_up
+from assistant.retrieval.query import GLOSSARY, PreparedQuery, previous_questions, resolve_follow_up
 from assistant.retrieval.search import Retriever, SearchResult
 from assistant.settings import Settings
 from assistant.text import analyze
@@ -99,13 +99,14 @@ class Assistant:
         snap = self.retriever.snapshot  # one snapshot for the whole request
         resolved = self._resolve(question, history, timings)
         prepared = self.retriever.prepare(question, resolved, language, snapshot=snap)
+        pieces = [self.retriever.prepare(p, language=language, snapshot=snap) for p in _parts(resolved)]
         t = time.perf_counter()
-        q_vec = self.retriever.embed_query(prepared.search_text)
+        q_vec, *piece_vecs = self.retriever.embed_queries([prepared.search_text, *(p.search_text for p in pieces)])
         timings["embed_ms"] = _ms(t)
         t = time.perf_counter()
         result = self.retriever.retrieve(prepared, self.settings.retrieval.k, q_vec, snap)
+        parts = self._search_parts(pieces, piece_vecs, snap)
         timings["retrieve_ms"] = _ms(t)
-        parts = self._search_parts(resolved, language, snap)
         whole_in_scope = self.is_relevant(self.relevance(result))
         if not whole_in_scope and not any(ok for _, _, ok in parts):
             final = self._refusal(question, language, result, timings, t0)
@@ -126,21 +127,20 @@ class Assistant:
         """How much of the question the sections hold (see :func:`relevance_of`)."""
         return relevance_of(result)
 
-    def _search_parts(self, question: str, language: str, snap) -> list[tuple[str, SearchResult, bool]]:
+    def _search_parts(self, pieces: list[PreparedQuery], vectors: list | None, snap
+                      ) -> list[tuple[str, SearchResult, bool]]:
         """(part, its search, in scope on its own) for each part of a multi-part question
         ("Welke rol spelen bedrijven, en hoe vermijd je reclame?"); empty for one question.
 
         Such a question is answered when one of its parts is in scope: two questions in one
         rarely look like any single section. Searched once, for the decision and the answer.
         """
-        parts = question_parts(question)
-        if len(parts) < 2:
-            return []
+        if vectors is None:
+            vectors = self.retriever.embed_queries([p.search_text for p in pieces])
         out = []
-        for part in parts:
-            prepared = self.retriever.prepare(part, language=language, snapshot=snap)
-            result = self.retriever.retrieve(prepared, self.settings.retrieval.k, snapshot=snap)
-            out.append((part, result, self.is_relevant(self.relevance(result))))
+        for prepared, vector in zip(pieces, vectors):
+            result = self.retriever.retrieve(prepared, self.settings.retrieval.k, vector, snap)
+            out.append((prepared.original, result, self.is_relevant(self.relevance(result))))
         return out
 
     def is_relevant(self, relevance: Relevance) -> bool:
@@ -169,7 +169,9 @@ class Assistant:
                  whole_in_scope: bool = True) -> Answer:
         t = time.perf_counter()
         if parts is None:  # the fallback of LLM mode: search the parts now
-            parts = self._search_parts(result.query.resolved, result.query.language, result.snapshot)
+            pieces = [self.retriever.prepare(p, language=result.query.language, snapshot=result.snapshot)
+                      for p in _parts(result.query.resolved)]
+            parts = self._search_parts(pieces, None, result.snapshot)
         if parts:
             composition = self._compose_parts(result, parts, whole_in_scope)
         else:
@@ -338,6 +340,12 @@ def english_lead(result: SearchResult, first: Citation) -> str:
 def _failure_notice(mode: str, exc: Exception) -> str:
     reason = "time-out" if isinstance(exc, TimeoutError) else exc.__class__.__name__
     return f"Het taalmodel ({mode}) antwoordde niet ({reason}); dit is het offline antwoord."
+
+
+def _parts(question: str) -> list[str]:
+    """The parts of a multi-part question; empty for a single question."""
+    parts = question_parts(question)
+    return parts if len(parts) > 1 else []
 
 
 def _ms(t0: float) -> float:

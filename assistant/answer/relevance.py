@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
+from functools import lru_cache
 
 import numpy as np
 
@@ -104,7 +105,7 @@ def relevance_of(result: SearchResult) -> Relevance:
     query = result.query
     vocab = result.snapshot.vocabulary
     top = result.hits[:3]
-    per_section = [set(analyze(f"{h.section.title} {h.section.heading} {h.section.text}", vocab)) for h in top]
+    per_section = [_section_terms(f"{h.section.title} {h.section.heading} {h.section.text}", vocab) for h in top]
     coverage = query.coverage(set().union(*per_section))
     best = max(query.coverage(t) for t in per_section)
     outside = result.snapshot.outside_similarity(np.asarray(result.query_vector, dtype=np.float32))
@@ -128,6 +129,12 @@ def _unknown_share(query: PreparedQuery) -> float:
     total = sum(w.weight for w in query.words)
     strange = (w for w in query.words if not w.known and (query.language != "en" or not is_real_word(w.word)))
     return sum(w.weight for w in strange) / total if total else 0.0
+
+
+@lru_cache(maxsize=4096)
+def _section_terms(text: str, vocabulary: frozenset[str]) -> frozenset[str]:
+    """A section's index terms (the same for every question: kept between questions)."""
+    return frozenset(analyze(text, vocabulary))
 
 
 def specifics(question: str) -> set[str]:
