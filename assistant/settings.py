@@ -104,8 +104,8 @@ class LLMSettings(Section):
 
 
 # Fitted with evals/tune.py on evals/calibration.jsonl (never on the eval set).
-REFUSAL_WEIGHTS = {"bias": -15.524, "closest": 14.492, "margin": 72.982, "best_passage": -1.203, "coverage": 2.374,
-                   "unknown": -2.457, "missing_value": -4.791, "current": -2.748, "english": 0.924}
+REFUSAL_WEIGHTS = {"bias": -16.702, "closest": 15.386, "margin": 74.228, "best_passage": -0.898, "coverage": 2.685,
+                   "unknown": -2.878, "missing_value": -7.893, "current": -2.909, "english": 1.219}
 # The evidence a refusal weight may address (assistant.answer.relevance.Relevance.features).
 REFUSAL_FEATURES = ("dense", "anchor", "coverage", "best_passage", "outside", "unknown", "missing_value",
                     "current", "english", "closest", "margin")
@@ -121,7 +121,7 @@ class AnswerSettings(Section):
         description="Weights of the refusal evidence (assistant/answer/relevance.py), fitted by logistic "
         "regression on evals/calibration.jsonl with evals/tune.py; 'bias' is the intercept.")
     refusal_threshold: float = Field(
-        -0.68, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
+        -0.9, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
         "evals/tune.py chooses the threshold on cross-validated scores for 20 % questions out of scope).")
 
     @field_validator("refusal_weights")

@@ -64,11 +64,14 @@ def test_a_value_question_is_held_only_by_one_sentence_with_its_year_and_name():
     assert _missing_specifics("Hoeveel gaf Mol uit in 2025?", sentences) == 1.0
 
 
-def test_a_rare_word_of_a_value_question_must_sit_in_the_same_sentence_as_its_names():
+def test_a_value_question_about_a_name_needs_the_name_and_its_rare_words_in_one_sentence():
     question = "Welke bedrijven in de Kempen zoeken ingenieurs?"
     rare = {"kempen": {"kemp"}, "ingenieurs": {"ingenieur"}}
-    assert _missing_specifics(question, ["Voka Kempen verenigt de bedrijven van de regio."], rare) == 0.5
+    assert _missing_specifics(question, ["Voka Kempen verenigt de bedrijven van de regio.",
+                                         "Bedrijven zoeken ingenieurs."], rare) == 0.5
     assert _missing_specifics(question, ["In de Kempen zoeken bedrijven vooral ingenieurs."], rare) == 0.0
+    # without a year or a name the question is not about one specific thing
+    assert _missing_specifics("hoeveel kost een halftijdse netwerkcoördinator?", [], {"netwerkcoordinator": {"x"}}) == 0.0
 
 
 def test_a_document_without_anchor_questions_counts_with_its_closest_passage():

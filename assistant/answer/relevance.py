@@ -106,13 +106,14 @@ def relevance_of(result: SearchResult) -> Relevance:
     vocab = result.snapshot.vocabulary
     top = result.hits[:3]
     per_section = [_section_terms(f"{h.section.title} {h.section.heading} {h.section.text}", vocab) for h in top]
-    coverage = query.coverage(set().union(*per_section))
+    found = set().union(*per_section)
+    coverage = query.coverage(found)
     best = max(query.coverage(t) for t in per_section)
     outside = result.snapshot.outside_similarity(np.asarray(result.query_vector, dtype=np.float32))
     missing = 0.0
     if ASKS_VALUE.search(query.resolved):
         sentences = [s.text for h in top for s in h.section.sentences]
-        rare = {w.word: w.terms | w.parts for w in query.words if w.weight >= RARE_WEIGHT}
+        rare = {w.word: w.terms | w.parts for w in query.words if w.weight >= RARE_WEIGHT and w.known}
         missing = _missing_specifics(query.resolved, sentences, rare, vocab)
     current = float(bool(ASKS_CURRENT.search(query.resolved)))
     return Relevance(result.best_dense, result.best_anchor, coverage, best, outside, _unknown_share(query), missing,
@@ -145,15 +146,20 @@ def specifics(question: str) -> set[str]:
 
 def _missing_specifics(question: str, sentences: list[str], rare: dict[str, set[str]] | None = None,
                        vocabulary: frozenset[str] = frozenset()) -> float:
-    """Share of what a value question names (its years and names, and its rare words as
-    their index terms) that the best single sentence lacks."""
+    """For a value question about a named thing ("Welke bedrijven in de Kempen zoeken
+    ingenieurs?"): the share of its years, names and rare words (given as their index
+    terms) that the best single sentence lacks. Without a year or a name the question
+    is not about one specific thing, and nothing is missing."""
     names = specifics(question)
-    groups = [terms for word, terms in (rare or {}).items() if terms and word not in names]
-    if not names and not groups:
+    if not names:
         return 0.0
+    groups = [terms for word, terms in (rare or {}).items() if terms and word not in names]
     held = 0
     for text in sentences:
-        folded, terms = fold(text), set(analyze(text, vocabulary))
-        held = max(held, sum(n in folded for n in names) + sum(bool(g & terms) for g in groups))
-    wanted = len(names) + len(groups)
-    return max(wanted - held, 0) / wanted
+        folded = fold(text)
+        found = sum(n in folded for n in names)
+        if found and groups:
+            terms = set(analyze(text, vocabulary))
+            found += sum(bool(g & terms) for g in groups)
+        held = max(held, found)
+    return (len(names) + len(groups) - held) / (len(names) + len(groups))
