@@ -104,11 +104,11 @@ class LLMSettings(Section):
 
 
 # Fitted with evals/tune.py on evals/calibration.jsonl (never on the eval set).
-REFUSAL_WEIGHTS = {"bias": -16.702, "closest": 15.386, "margin": 74.228, "best_passage": -0.898, "coverage": 2.685,
-                   "unknown": -2.878, "missing_value": -7.893, "current": -2.909, "english": 1.219}
+REFUSAL_WEIGHTS = {"bias": -16.41, "closest": 14.737, "margin": 66.71, "topic_margin": 13.656, "best_passage": -1.004,
+                   "coverage": 2.356, "unknown": -2.871, "missing_value": -8.237, "current": -2.911, "english": 1.254}
 # The evidence a refusal weight may address (assistant.answer.relevance.Relevance.features).
 REFUSAL_FEATURES = ("dense", "anchor", "coverage", "best_passage", "outside", "unknown", "missing_value",
-                    "current", "english", "closest", "margin")
+                    "current", "english", "outside_topic", "closest", "margin", "topic_margin")
 
 
 class AnswerSettings(Section):
@@ -121,7 +121,7 @@ class AnswerSettings(Section):
         description="Weights of the refusal evidence (assistant/answer/relevance.py), fitted by logistic "
         "regression on evals/calibration.jsonl with evals/tune.py; 'bias' is the intercept.")
     refusal_threshold: float = Field(
-        -0.9, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
+        -0.54, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
         "evals/tune.py chooses the threshold on cross-validated scores for 20 % questions out of scope).")
 
     @field_validator("refusal_weights")
@@ -141,10 +141,12 @@ class AnswerSettings(Section):
                                       "as possibly outdated in the citation panel.")
     related_questions: int = Field(3, ge=0, description="'Verwante vragen' shown after an answer.")
     read_next: int = Field(2, ge=0, description="'Lees verder' sections shown after an answer.")
-    keep_ratio: float = Field(0.5, gt=0, le=1, description="Offline: a sentence joins the answer when it scores "
+    keep_ratio: float = Field(0.35, gt=0, le=1, description="Offline: a sentence joins the answer when it scores "
                               "at least this share of the best sentence of the section.")
     prose_share: float = Field(0.85, gt=0, le=1, description="Offline: share of max_words the best sentences may "
                                "fill before context is added.")
+    guide_penalty: float = Field(0.3, ge=0, description="Offline: how much a reading route of chapter 00 loses "
+                                 "against other sections when the question is not about the guidebook itself.")
     list_cap: int = Field(12, ge=3, description="List items shown before '… en nog n'.")
     dense_floor: float = Field(0.78, ge=0, lt=1, description="Cosine that counts as no semantic match at all.")
     dense_ceiling: float = Field(0.95, gt=0, le=1, description="Cosine that counts as a perfect semantic match.")

@@ -310,3 +310,39 @@ def test_a_two_part_question_is_answered_part_by_part(offline):
 def test_a_section_whose_best_sentence_leans_on_nothing_still_answers(offline):
     answer = offline.ask("Waar begin ik als kleine gemeente met een stem alliantie?")
     assert not answer.refused and answer.citations
+
+
+def test_a_template_answers_only_a_question_for_a_template(offline):
+    placeholder = re.compile(r"\[(?!\d+\])[^\]]+\]")  # "[dag en datum]", not a citation "[1]"
+    answer = offline.ask("Hoe krijg ik bedrijven mee aan tafel als ze alleen stagiairs willen?")
+    assert not answer.refused and not placeholder.search(answer.text), answer.text
+    template = offline.ask("Is er een sjabloon voor de uitnodiging van een eerste verkennend gesprek?")
+    assert placeholder.search(template.text), template.text
+
+
+def test_an_item_of_a_short_list_never_comes_alone(offline):
+    # the best sentences name one of the three forms: the whole list comes, with what announces it
+    answer = offline.ask("Welk model, lead organization, NAO of shared governance, past best bij een regionale "
+                         "STEM-alliantie?")
+    text = fold(answer.text)
+    assert all(form in text for form in ("gedeeld", "leiderorganisatie", "netwerkadministratieve organisatie"))
+    assert "drie basisvormen" in text, answer.text
+
+
+def test_a_short_section_of_prose_comes_whole_without_lines_about_the_chapter(offline):
+    answer = offline.ask("Wat zijn de meest voorkomende valkuilen bij de opstart van een STEM-alliantie?")
+    text = fold(answer.text)
+    assert "te snel structuren bouwen" in text or all(w in text for w in ("overstructureren", "trekker")), answer.text
+    for question in ("Zijn er voorbeelden uit het buitenland?", "Hoe begin je met een STEM-alliantie?"):
+        body = offline.ask(question).text
+        assert "Dit hoofdstuk" not in body and not body.splitlines()[0].rstrip(" [0123456789]").endswith("?"), body
+
+
+def test_an_off_topic_question_counts_only_when_the_question_shares_its_subject(offline):
+    def evidence(question):
+        return offline.relevance(offline.retriever.retrieve(question))
+
+    vague = evidence("wat zijn de valkuilen bij de opstart?")  # close in form to "… van een nieuw jeugdhuis?"
+    assert vague.outside_topic < vague.outside - 0.05
+    youth_centre = evidence("wat zijn de valkuilen bij het openen van een jeugdhuis?")
+    assert youth_centre.outside_topic == pytest.approx(youth_centre.outside)

@@ -125,7 +125,7 @@ class Assistant:
 
     def relevance(self, result: SearchResult) -> Relevance:
         """How much of the question the sections hold (see :func:`relevance_of`)."""
-        return relevance_of(result)
+        return relevance_of(result, self.settings.answer.outside_questions)
 
     def _search_parts(self, pieces: list[PreparedQuery], vectors: list | None, snap
                       ) -> list[tuple[str, SearchResult, bool]]:

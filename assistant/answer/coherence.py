@@ -4,11 +4,16 @@ A sentence that opens with a pronoun ("Ze beschrijven drie vormen"), a connectiv
 ("Daarmee werd de gemeente..."), an ordinal ("Een tweede valkuil...") or that is a bare
 label ("Het risico:") cannot stand alone in an answer: it either brings its
 predecessor or stays out. The same test counts such sentences in evaluated answers.
+
+Some sentences and sections say nothing by themselves for most questions: a question
+the text asks, a line about the chapter, a template's fill-in fields, a reading route.
 """
 
 from __future__ import annotations
 
 import re
+
+from assistant.index.records import SectionRecord
 
 _PRONOUN = r"hij|zij|ze|hun|hen|haar|zijn|het|dat|dit|die|deze|daar|hier|zo'n|zulke|dezelfde|diezelfde"
 _VERBS = (
@@ -61,3 +66,28 @@ def leans_on_previous(sentence: str) -> bool:
 def is_label(sentence: str) -> bool:
     """A bare label such as "Het risico:" or "Twee stappen:" (an introduction, not a statement)."""
     return bool(_LABEL.match(sentence.strip()))
+
+
+# -- what a sentence or a section says by itself -----------------------------------------
+
+GUIDE_DOC = "/00-hoe-dit-draaiboek-gebruiken"
+# A question about the guidebook itself (its chapters, where to read), which the reading routes answer.
+ABOUT_GUIDE = re.compile(r"\b(draaiboek|hoofdstuk\w*|lezen|leesroute|gids|guide|chapters?|read(?:ing)?)\b", re.I)
+# A question that asks for a template, where fill-in fields ("[datum]") are the answer.
+WANTS_TEMPLATE = re.compile(r"\b(sjablo\w*|template|model\w*|mail|brief|uitnodiging\w*|voorbeeld\w*|invul\w*)\b", re.I)
+_PLACEHOLDER = re.compile(r"^\[|\[[^\]\d][^\]]*\](?!\()")  # not a Markdown link
+_META = re.compile(r"^(dit hoofdstuk|in dit hoofdstuk|dit deel|deze sectie|hieronder|de volgende secties)\b", re.I)
+
+
+def is_template(section: SectionRecord) -> bool:
+    """A template to fill in: a "Sjabloon…" or "Model van…" section, or one full of fill-in fields."""
+    return bool(re.match(r"(sjabloon|model van)", section.heading, re.I)) or len(_PLACEHOLDER.findall(section.text)) >= 3
+
+
+def not_an_answer(sentence: str, wants_template: bool = False) -> bool:
+    """A sentence that says nothing by itself: a question the text asks ("Geen
+    projectvereniging om op te steunen?"), a line about the chapter ("Dit hoofdstuk
+    vat samen…"), or a template's fill-in field ("Wanneer: [dag en datum]") unless
+    the question asks for a template."""
+    text = sentence.strip()
+    return text.endswith("?") or bool(_META.match(text)) or (not wants_template and bool(_PLACEHOLDER.search(text)))

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answer.citations import CitationBook
-from assistant.answer.coherence import is_label, leans_on_previous
+from assistant.answer.coherence import (
+    ABOUT_GUIDE, GUIDE_DOC, WANTS_TEMPLATE, is_label, is_template, leans_on_previous, not_an_answer)
 from assistant.answer.intent import Intent, Kind, comparison_sides, defined_term
 from assistant.index.records import SectionRecord
 from assistant.retrieval.search import SearchResult, SectionHit
@@ -25,8 +26,6 @@ from assistant.text import analyze, fold, words
 from assistant.types import AnswerSentence
 
 MAX_LOOKBACK = 2
-
-
 @dataclass
 class Composition:
     """An offline answer before it becomes an :class:`Answer`."""
@@ -97,7 +96,14 @@ class Composer:
                 value += 0.3
             if intent.about_case and "casus" in sec.doc_id:
                 value += 0.1
+            if sec.doc_id.endswith(GUIDE_DOC) and not about_guide:
+                value -= self.cfg.guide_penalty  # a reading route answers "what do I read", not the question
+            if not wants_template and is_template(sec):
+                value -= self.cfg.guide_penalty  # fill-in fields answer only a question for the template
             return value
+
+        about_guide = bool(ABOUT_GUIDE.search(result.query.resolved))
+        wants_template = bool(WANTS_TEMPLATE.search(result.query.resolved))
 
         return sorted(hits, key=preference, reverse=True)
 
@@ -110,6 +116,7 @@ class Composer:
         sims = vectors @ np.asarray(result.query_vector, dtype=np.float32) if len(vectors) else np.zeros(0)
         vocab = result.snapshot.vocabulary
         low, high = (float(sims.min()), float(sims.max())) if len(sims) else (0.0, 1.0)
+        wants_template = bool(WANTS_TEMPLATE.search(result.query.resolved))
         out = []
         for i, (sentence, sim) in enumerate(zip(sec.sentences, sims)):
             overlap = result.query.coverage(set(analyze(sentence.text, vocab)))
@@ -117,6 +124,8 @@ class Composer:
             score = 0.6 * dense + 0.4 * overlap
             if intent.kind is Kind.FIGURE and any(ch.isdigit() for ch in sentence.text):
                 score += 0.15
+            if not_an_answer(sentence.text, wants_template):
+                score *= 0.2  # only when nothing else in the section answers
             out.append(_Scored(i, sentence.text, score, sentence.list_no, sentence.item_no))
         return out
 
@@ -142,6 +151,20 @@ class Composer:
         if intro is not None:  # an introduction never comes without its list
             self._emit_list(hit, scored, scored[intro + 1].list_no, out, [p for p in picked if p <= intro])
             return
+        touched = {scored[p].list_no for p in picked if scored[p].list_no}
+        if len(touched) == 1:  # an item of a short list never comes alone ("three forms", and one is named)
+            rows = lists[touched.pop()]
+            lead = rows[0] - 1
+            if (2 <= len({scored[i].item_no for i in rows}) <= self.cfg.list_cap and lead >= 0
+                    and not any(leans_on_previous(scored[i].text) for i in rows)):
+                if is_label(scored[lead].text) or scored[lead].text.endswith(":"):  # "VVSG vat ze samen:"
+                    before = self._with_predecessors(scored, [p for p in picked if p < rows[0]] + [lead])
+                    self._emit_list(hit, scored, scored[rows[0]].list_no, out, before)
+                    after = [p for p in picked if p > rows[-1]]
+                    if after:
+                        self._emit_prose(hit, scored, self._with_predecessors(scored, after), out)
+                    return
+                picked = self._with_predecessors(scored, sorted(set(picked) | set(rows) | {lead}))
         self._emit_prose(hit, scored, picked, out)
 
     def _pick_list(self, scored: list[_Scored], lists: dict[int, list[int]], intent: Intent,
@@ -192,7 +215,13 @@ class Composer:
         out.used.append(hit)
 
     def _pick_prose(self, scored: list[_Scored], best: _Scored, budget: int) -> list[int]:
-        """The best sentences within the budget, then context up to the minimum length."""
+        """The best sentences within the budget, then context up to the minimum length.
+        A short section of prose is an answer in itself: it comes whole (what says nothing
+        by itself, such as a line about the chapter, stays out)."""
+        whole = [s.position for s in scored if not is_label(s.text) and s.score >= 0.2 * best.score]
+        if (not any(s.list_no for s in scored) and best.score > 0
+                and sum(len(words(scored[p].text)) for p in whole) <= budget * self.cfg.prose_share):
+            return self._with_predecessors(scored, whole)
         picked = [best.position]
         used = len(words(best.text))
         for s in sorted(scored, key=lambda s: s.score, reverse=True):

@@ -56,6 +56,10 @@ class Relevance:
         current: 1 when the question asks about the present state of things.
         english: 1 for an English question (the draaiboek is Dutch, so every cosine and
             coverage of an English question runs lower).
+        outside_topic: best cosine with an off-topic question whose own subject the question
+            shares: a word of it that the draaiboek (nearly) never uses ("jeugdhuis"). A vague
+            "wat zijn de valkuilen bij de opstart?" resembles "wat zijn de valkuilen bij de
+            opstart van een deelfietssysteem?" in form only.
     """
 
     dense: float
@@ -67,6 +71,7 @@ class Relevance:
     missing_value: float = 0.0
     current: float = 0.0
     english: float = 0.0
+    outside_topic: float = 0.0
 
     @property
     def closest(self) -> float:
@@ -84,6 +89,7 @@ class Relevance:
         """The evidence by name, as the refusal weights address it."""
         out = {f.name: float(getattr(self, f.name)) for f in fields(self)}
         out["closest"], out["margin"] = self.closest, self.margin
+        out["topic_margin"] = self.closest - self.outside_topic
         return out
 
     def combine(self, settings) -> float:
@@ -93,7 +99,7 @@ class Relevance:
         return weights.get("bias", 0.0) + sum(w * values[name] for name, w in weights.items() if name != "bias")
 
 
-def relevance_of(result: SearchResult) -> Relevance:
+def relevance_of(result: SearchResult, bank_path=None) -> Relevance:
     """How much of the question the sections hold, in meaning and in words.
 
     Coverage weighs each content word by its rarity in general language (wordfreq),
@@ -116,8 +122,46 @@ def relevance_of(result: SearchResult) -> Relevance:
         rare = {w.word: w.terms | w.parts for w in query.words if w.weight >= RARE_WEIGHT and w.known}
         missing = _missing_specifics(query.resolved, sentences, rare, vocab)
     current = float(bool(ASKS_CURRENT.search(query.resolved)))
+    topic = _outside_on_topic(result, bank_path)
     return Relevance(result.best_dense, result.best_anchor, coverage, best, outside, _unknown_share(query), missing,
-                     current, float(query.language == "en"))
+                     current, float(query.language == "en"), topic if topic is not None else outside)
+
+
+NO_TOPIC = 0.75  # the cosine of two unrelated questions: what "no off-topic subject shared" counts as
+RARE_IN_CORPUS = 2  # a term in at most this many passages is not a subject of the draaiboek
+
+
+def _outside_on_topic(result: SearchResult, bank_path=None) -> float | None:
+    """Best cosine with an off-topic question that shares its subject with the question
+    (a term of it that the corpus uses in at most two passages), or that has no such
+    term; None when the index's bank is not the bank on disk."""
+    snap = result.snapshot
+    if snap.outside_vectors is None or not len(snap.outside_vectors):
+        return 0.0
+    key = (str(bank_path or ""), snap.outside_sha, id(snap.df))
+    if key not in _SUBJECTS:
+        _SUBJECTS.clear()  # one live snapshot at a time
+        _SUBJECTS[key] = _bank_subjects(key[0], snap.outside_sha, snap.vocabulary, snap.df)
+    subjects = _SUBJECTS[key]
+    if subjects is None or len(subjects) != len(snap.outside_vectors):
+        return None
+    asked = set(analyze(result.query.search_text, snap.vocabulary))
+    sims = np.asarray(snap.outside_vectors, dtype=np.float32) @ np.asarray(result.query_vector, dtype=np.float32)
+    shared = [float(sim) for sim, subject in zip(sims, subjects) if not subject or subject & asked]
+    return max(shared, default=NO_TOPIC)
+
+
+_SUBJECTS: dict[tuple, list[frozenset[str]] | None] = {}
+
+
+def _bank_subjects(path: str, sha: str, vocabulary: frozenset[str], df: dict[str, int]) -> list[frozenset[str]] | None:
+    """Per off-topic question, its terms that the corpus (nearly) never uses: its subject."""
+    from assistant.ingest.outside import load_bank
+
+    bank, bank_sha = load_bank(path or None)
+    if bank_sha != sha:
+        return None
+    return [frozenset(t for t in analyze(q, vocabulary) if df.get(t, 0) <= RARE_IN_CORPUS) for q in bank.questions]
 
 
 def _unknown_share(query: PreparedQuery) -> float:
