@@ -145,8 +145,8 @@ class AnswerSettings(Section):
                               "at least this share of the best sentence of the section.")
     prose_share: float = Field(0.85, gt=0, le=1, description="Offline: share of max_words the best sentences may "
                                "fill before context is added.")
-    guide_penalty: float = Field(0.3, ge=0, description="Offline: how much a reading route of chapter 00 loses "
-                                 "against other sections when the question is not about the guidebook itself.")
+    guide_penalty: float = Field(0.3, ge=0, description="Offline: how much a reading route of chapter 00 (or a "
+                                 "template) loses against other sections when the question does not ask for it.")
     list_cap: int = Field(12, ge=3, description="List items shown before '… en nog n'.")
     dense_floor: float = Field(0.78, ge=0, lt=1, description="Cosine that counts as no semantic match at all.")
     dense_ceiling: float = Field(0.95, gt=0, le=1, description="Cosine that counts as a perfect semantic match.")

@@ -1,11 +1,13 @@
 """The offline answer: find the section that answers, then compose from it.
 
 No language model is involved. The composer ranks the retrieved sections for the kind
-of answer the question asks for (a definition prefers the glossary, steps prefer a
-list, a question about Neteland prefers the case), answers from the best section in
-its own order, takes a whole list when the question asks for one, never lets a
-sentence in without the sentence it leans on, and adds a second section only when it
-gives what the first lacks (or, for a comparison, the other side).
+of answer the question asks for (a definition prefers the glossary, a question about
+Neteland prefers the case, a reading route or a template gives way unless asked for),
+answers from the best section in its own order, takes a whole list when the question
+asks for one (or when its best sentences are items of a short list), takes a short
+section of prose whole, never lets a sentence in without the sentence it leans on, and
+adds a second section only when it gives what the first lacks (or, for a comparison,
+the other side).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from assistant.text import analyze, fold, words
 from assistant.types import AnswerSentence
 
 MAX_LOOKBACK = 2
+
+
 @dataclass
 class Composition:
     """An offline answer before it becomes an :class:`Answer`."""
@@ -88,6 +92,8 @@ class Composer:
         if not hits:
             return []
         top = max(h.scores.fused for h in hits) or 1.0
+        about_guide = bool(ABOUT_GUIDE.search(result.query.resolved))
+        wants_template = bool(WANTS_TEMPLATE.search(result.query.resolved))
 
         def preference(h: SectionHit) -> float:  # retrieval order first; the kind of answer breaks near-ties
             sec = h.section
@@ -101,9 +107,6 @@ class Composer:
             if not wants_template and is_template(sec):
                 value -= self.cfg.guide_penalty  # fill-in fields answer only a question for the template
             return value
-
-        about_guide = bool(ABOUT_GUIDE.search(result.query.resolved))
-        wants_template = bool(WANTS_TEMPLATE.search(result.query.resolved))
 
         return sorted(hits, key=preference, reverse=True)
 

@@ -11,6 +11,7 @@ the sections must hold a sentence with the question's years and names.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
@@ -51,8 +52,9 @@ class Relevance:
         best_passage: the same share for the best single section.
         outside: best cosine between the question and an off-topic question.
         unknown: rarity-weighted share of the question's words that occur nowhere in the corpus.
-        missing_value: for a question asking for a figure, date or person, the share of its
-            years and names that no single sentence of the top sections holds (else 0).
+        missing_value: for a question asking for a figure, date or person about a named
+            thing, the share of its years, names and rare words that no single sentence of
+            the top sections holds (else 0).
         current: 1 when the question asks about the present state of things.
         english: 1 for an English question (the draaiboek is Dutch, so every cosine and
             coverage of an English question runs lower).
@@ -139,10 +141,11 @@ def _outside_on_topic(result: SearchResult, bank_path=None) -> float | None:
     if snap.outside_vectors is None or not len(snap.outside_vectors):
         return 0.0
     key = (str(bank_path or ""), snap.outside_sha, id(snap.df))
-    if key not in _SUBJECTS:
-        _SUBJECTS.clear()  # one live snapshot at a time
-        _SUBJECTS[key] = _bank_subjects(key[0], snap.outside_sha, snap.vocabulary, snap.df)
-    subjects = _SUBJECTS[key]
+    with _SUBJECTS_LOCK:
+        if key not in _SUBJECTS:
+            _SUBJECTS.clear()  # one live snapshot at a time
+            _SUBJECTS[key] = _bank_subjects(key[0], snap.outside_sha, snap.vocabulary, snap.df)
+        subjects = _SUBJECTS[key]
     if subjects is None or len(subjects) != len(snap.outside_vectors):
         return None
     asked = set(analyze(result.query.search_text, snap.vocabulary))
@@ -152,6 +155,7 @@ def _outside_on_topic(result: SearchResult, bank_path=None) -> float | None:
 
 
 _SUBJECTS: dict[tuple, list[frozenset[str]] | None] = {}
+_SUBJECTS_LOCK = threading.Lock()
 
 
 def _bank_subjects(path: str, sha: str, vocabulary: frozenset[str], df: dict[str, int]) -> list[frozenset[str]] | None:
