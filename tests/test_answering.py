@@ -346,3 +346,10 @@ def test_an_off_topic_question_counts_only_when_the_question_shares_its_subject(
     assert vague.outside_topic < vague.outside - 0.05
     youth_centre = evidence("wat zijn de valkuilen bij het openen van een jeugdhuis?")
     assert youth_centre.outside_topic == pytest.approx(youth_centre.outside)
+
+
+def test_a_question_about_what_to_do_gets_the_remedy_and_one_about_signs_the_signs(offline):
+    remedy = fold(offline.ask("Hoe vermijden we dat ons netwerk afhankelijk wordt van projectsubsidies?").text)
+    assert "basiswerking" in remedy and "volledig betaald uit een projectbudget" not in remedy, remedy
+    signs = fold(offline.ask("Hoe merk je dat een netwerk te veel op één trekker rust?").text)
+    assert "vergaderingen worden afgelast" in signs, signs

@@ -75,6 +75,11 @@ GUIDE_DOC = "/00-hoe-dit-draaiboek-gebruiken"
 ABOUT_GUIDE = re.compile(r"\b(draaiboek|hoofdstuk\w*|lezen|leesroute|gids|guide|chapters?|read(?:ing)?)\b", re.I)
 # A question that asks for a template, where fill-in fields ("[datum]") are the answer.
 WANTS_TEMPLATE = re.compile(r"\b(sjablo\w*|template|model\w*|mail|brief|uitnodiging\w*|voorbeeld\w*|invul\w*)\b", re.I)
+# A question about the warning signs of a problem; otherwise it wants the remedy.
+ASKS_FOR_SIGNS = re.compile(r"\b(signal\w*|signa\w*|herken\w*|merk(?:en|t)?|symptom\w*|warning|signs?|tell (?:if|whether))\b",
+                            re.I)
+SIGNS_LABEL = re.compile(r"^signalen\b", re.I)
+REMEDY = re.compile(r"^(wat in de plaats|remedie|aanpak|wat werkt)\b", re.I)
 _PLACEHOLDER = re.compile(r"^\[|\[[^\]\d][^\]]*\](?!\()")  # not a Markdown link
 _META = re.compile(r"^(dit hoofdstuk|in dit hoofdstuk|dit deel|deze sectie|hieronder|de volgende secties)\b", re.I)
 
@@ -91,3 +96,9 @@ def not_an_answer(sentence: str, wants_template: bool = False) -> bool:
     the question asks for a template."""
     text = sentence.strip()
     return text.endswith("?") or bool(_META.match(text)) or (not wants_template and bool(_PLACEHOLDER.search(text)))
+
+
+def sign_lists(section: SectionRecord) -> set[int]:
+    """The numbers of the section's lists announced by "Signalen:" (a pitfall's warning signs)."""
+    texts = [s.text for s in section.sentences]
+    return {n for n, rows in section.lists().items() if rows[0] > 0 and SIGNS_LABEL.match(texts[rows[0] - 1])}

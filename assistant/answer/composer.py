@@ -19,9 +19,9 @@ import numpy as np
 
 from assistant.answer.citations import CitationBook
 from assistant.answer.coherence import (
-    ABOUT_GUIDE, GUIDE_DOC, WANTS_TEMPLATE, is_label, is_template, leans_on_previous, not_an_answer)
+    ABOUT_GUIDE, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, is_label, is_template, leans_on_previous,
+    not_an_answer, sign_lists)
 from assistant.answer.intent import Intent, Kind, comparison_sides, defined_term
-from assistant.index.records import SectionRecord
 from assistant.retrieval.search import SearchResult, SectionHit
 from assistant.settings import AnswerSettings
 from assistant.text import analyze, fold, words
@@ -120,6 +120,8 @@ class Composer:
         vocab = result.snapshot.vocabulary
         low, high = (float(sims.min()), float(sims.max())) if len(sims) else (0.0, 1.0)
         wants_template = bool(WANTS_TEMPLATE.search(result.query.resolved))
+        signs = bool(ASKS_FOR_SIGNS.search(result.query.resolved))
+        warning_signs = sign_lists(sec)
         out = []
         for i, (sentence, sim) in enumerate(zip(sec.sentences, sims)):
             overlap = result.query.coverage(set(analyze(sentence.text, vocab)))
@@ -129,6 +131,10 @@ class Composer:
                 score += 0.15
             if not_an_answer(sentence.text, wants_template):
                 score *= 0.2  # only when nothing else in the section answers
+            elif not signs and REMEDY.match(sentence.text):
+                score += 0.15  # "Wat in de plaats: …" is what a question about a pitfall wants
+            elif not signs and sentence.list_no in warning_signs:
+                score *= 0.5  # the warning signs, when the question asks what to do
             out.append(_Scored(i, sentence.text, score, sentence.list_no, sentence.item_no))
         return out
 
@@ -144,7 +150,7 @@ class Composer:
             self._emit_prose(hit, scored, self._with_predecessors(scored, item or [defining.position]), out)
             return
         lists = hit.section.lists()
-        chosen_list = self._pick_list(scored, lists, intent, best)
+        chosen_list = self._pick_list(scored, lists, intent, best, result.query.resolved, sign_lists(hit.section))
         if chosen_list:
             self._emit_list(hit, scored, chosen_list, out)
             return
@@ -171,7 +177,7 @@ class Composer:
         self._emit_prose(hit, scored, picked, out)
 
     def _pick_list(self, scored: list[_Scored], lists: dict[int, list[int]], intent: Intent,
-                   best: _Scored) -> int | None:
+                   best: _Scored, query: str = "", signs: set[int] = frozenset()) -> int | None:
         """The list to answer with: the best-scoring list of a list question, or the list
         that the best sentences come from."""
         if not lists:
@@ -180,6 +186,10 @@ class Composer:
             lead = [scored[p].score for p in (rows[0] - 1, rows[0] - 2) if p >= 0 and not scored[p].list_no]
             return max([scored[i].score for i in rows] + lead)
 
+        if not ASKS_FOR_SIGNS.search(query):  # warning signs do not answer "how do we avoid it"
+            lists = {n: rows for n, rows in lists.items() if n not in signs}
+            if not lists:
+                return None
         value = {n: value_of(rows) for n, rows in lists.items()}
         top_list = max(value, key=value.get)
         if intent.wants_list and value[top_list] >= 0.3 * best.score:
@@ -383,8 +393,3 @@ def _defining(scored: list[_Scored], term: str) -> _Scored | None:
     """The sentence that defines ``term`` ("Projectvereniging: een ..." or "Een RTC is ...")."""
     pattern = re.compile(rf"^(?:een |de |het |a |an |the )?{re.escape(fold(term))}(?:s|en)?\b\s*(?::|is\b|zijn\b|\(|,|-)")
     return next((s for s in scored if pattern.match(fold(s.text))), None)
-
-
-def section_sentences(section: SectionRecord) -> list[str]:
-    """Reading text of a section's sentences (for quotes of whole sections)."""
-    return [s.text for s in section.sentences]
