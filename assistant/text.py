@@ -54,7 +54,7 @@ def normalize(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
-# The combining marks that NFKD splits off Latin letters (the four Unicode blocks of them).
+# The combining marks that NFKD splits off letters (the Unicode blocks of combining diacritics).
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
