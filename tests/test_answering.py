@@ -353,3 +353,8 @@ def test_a_question_about_what_to_do_gets_the_remedy_and_one_about_signs_the_sig
     assert "basiswerking" in remedy and "volledig betaald uit een projectbudget" not in remedy, remedy
     signs = fold(offline.ask("Hoe merk je dat een netwerk te veel op één trekker rust?").text)
     assert "vergaderingen worden afgelast" in signs, signs
+
+
+def test_a_table_keeps_its_rows(offline):
+    answer = offline.ask("Hoeveel kost een STEM-alliantie ons per jaar?")
+    assert "| Totaal | 29.000 | 92.000 |" in answer.text.splitlines(), answer.text

@@ -102,3 +102,12 @@ def sign_lists(section: SectionRecord) -> set[int]:
     """The numbers of the section's lists announced by "Signalen:" (a pitfall's warning signs)."""
     texts = [s.text for s in section.sentences]
     return {n for n, rows in section.lists().items() if rows[0] > 0 and SIGNS_LABEL.match(texts[rows[0] - 1])}
+
+
+def table_rows(sentence: str) -> str | None:
+    """A Markdown table that sentence splitting flattened into one line ("| a | b | |---|---| | 1 | 2 |"),
+    with its rows back on lines of their own; None for any other sentence."""
+    text = sentence.strip()
+    if not (text.startswith("|") and re.search(r"\|\s*:?-{3,}", text)):
+        return None
+    return re.sub(r"\|\s+\|(?=\s*(?:[^|\s]|:?-{3}))", "|\n|", text)

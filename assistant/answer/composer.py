@@ -20,7 +20,7 @@ import numpy as np
 from assistant.answer.citations import CitationBook
 from assistant.answer.coherence import (
     ABOUT_GUIDE, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, is_label, is_template, leans_on_previous,
-    not_an_answer, sign_lists)
+    not_an_answer, sign_lists, table_rows)
 from assistant.answer.intent import Intent, Kind, comparison_sides, defined_term
 from assistant.retrieval.search import SearchResult, SectionHit
 from assistant.settings import AnswerSettings
@@ -370,6 +370,8 @@ class Composer:
     def _cite(hit: SectionHit, s: _Scored, out: Composition) -> str:
         n = out.book.cite(hit.section, hit.chunk.id, s.text, s.position, hit.scores.fused)
         out.sentences.append(AnswerSentence(s.text, [n], hit.section.id, s.position))
+        if (table := table_rows(s.text)) is not None:  # a table keeps its rows, its citation follows it
+            return f"\n\n{table}\n\n[{n}]"
         body = s.text if s.text[-1:] in ".!?:" else s.text.rstrip(";,") + "."
         return f"{body[:-1]} [{n}]{body[-1]}"
 
