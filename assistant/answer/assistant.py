@@ -331,7 +331,8 @@ def english_lead(result: SearchResult, first: Citation) -> str:
     """The English line before a Dutch answer: which section answers, and on what."""
     topics = [w.word for w in result.query.words if w.word in GLOSSARY and w.credit(
         set(analyze(result.hits[0].section.text, result.snapshot.vocabulary)))]
-    about = f", on {', '.join(dict.fromkeys(topics[:4]))}" if topics else ""
+    named = list(dict.fromkeys(topics))[:4]
+    about = f", which covers {' and '.join([', '.join(named[:-1]), named[-1]] if len(named) > 1 else named)}" if named else ""
     where = f"“{first.title}” › “{first.section}”" if first.section else f"“{first.title}”"
     return (f"The guide answers this in {where} [{first.n}]{about}. The guide is written in Dutch; "
             f"this is what it says:")
