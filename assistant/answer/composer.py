@@ -150,7 +150,9 @@ class Composer:
             self._emit_prose(hit, scored, self._with_predecessors(scored, item or [defining.position]), out)
             return
         lists = hit.section.lists()
-        chosen_list = self._pick_list(scored, lists, intent, best, result.query.resolved, sign_lists(hit.section))
+        # warning signs do not answer "how do we avoid it"
+        signs = set() if ASKS_FOR_SIGNS.search(result.query.resolved) else sign_lists(hit.section)
+        chosen_list = self._pick_list(scored, {n: rows for n, rows in lists.items() if n not in signs}, intent, best)
         if chosen_list:
             self._emit_list(hit, scored, chosen_list, out)
             return
@@ -177,7 +179,7 @@ class Composer:
         self._emit_prose(hit, scored, picked, out)
 
     def _pick_list(self, scored: list[_Scored], lists: dict[int, list[int]], intent: Intent,
-                   best: _Scored, query: str = "", signs: set[int] = frozenset()) -> int | None:
+                   best: _Scored) -> int | None:
         """The list to answer with: the best-scoring list of a list question, or the list
         that the best sentences come from."""
         if not lists:
@@ -186,10 +188,6 @@ class Composer:
             lead = [scored[p].score for p in (rows[0] - 1, rows[0] - 2) if p >= 0 and not scored[p].list_no]
             return max([scored[i].score for i in rows] + lead)
 
-        if not ASKS_FOR_SIGNS.search(query):  # warning signs do not answer "how do we avoid it"
-            lists = {n: rows for n, rows in lists.items() if n not in signs}
-            if not lists:
-                return None
         value = {n: value_of(rows) for n, rows in lists.items()}
         top_list = max(value, key=value.get)
         if intent.wants_list and value[top_list] >= 0.3 * best.score:

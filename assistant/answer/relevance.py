@@ -117,14 +117,15 @@ def relevance_of(result: SearchResult, bank_path=None) -> Relevance:
     found = set().union(*per_section)
     coverage = query.coverage(found)
     best = max(query.coverage(t) for t in per_section)
-    outside = result.snapshot.outside_similarity(np.asarray(result.query_vector, dtype=np.float32))
+    sims = result.snapshot.outside_similarities(result.query_vector)
+    outside = float(sims.max()) if len(sims) else 0.0
     missing = 0.0
     if ASKS_VALUE.search(query.resolved):
         sentences = [s.text for h in top for s in h.section.sentences]
         rare = {w.word: w.terms | w.parts for w in query.words if w.weight >= RARE_WEIGHT and w.known}
         missing = _missing_specifics(query.resolved, sentences, rare, vocab)
     current = float(bool(ASKS_CURRENT.search(query.resolved)))
-    topic = _outside_on_topic(result, bank_path)
+    topic = _outside_on_topic(result, sims, bank_path)
     return Relevance(result.best_dense, result.best_anchor, coverage, best, outside, _unknown_share(query), missing,
                      current, float(query.language == "en"), topic if topic is not None else outside)
 
@@ -133,23 +134,23 @@ NO_TOPIC = 0.75  # the cosine of two unrelated questions: what "no off-topic sub
 RARE_IN_CORPUS = 2  # a term in at most this many passages is not a subject of the draaiboek
 
 
-def _outside_on_topic(result: SearchResult, bank_path=None) -> float | None:
-    """Best cosine with an off-topic question that shares its subject with the question
-    (a term of it that the corpus uses in at most two passages), or that has no such
-    term; None when the index's bank is not the bank on disk."""
+def _outside_on_topic(result: SearchResult, sims: np.ndarray, bank_path=None) -> float | None:
+    """Best of ``sims`` (the cosines with the off-topic questions) among the off-topic
+    questions that share their subject with the question (a term the corpus uses in at
+    most two passages) or have no such term; None when the index's bank is not the bank
+    on disk."""
     snap = result.snapshot
-    if snap.outside_vectors is None or not len(snap.outside_vectors):
+    if not len(sims):
         return 0.0
-    key = (str(bank_path or ""), snap.outside_sha, id(snap.df))
+    key = (str(bank_path or ""), snap.outside_sha, snap.path or id(snap))  # the snapshot's corpus decides
     with _SUBJECTS_LOCK:
         if key not in _SUBJECTS:
             _SUBJECTS.clear()  # one live snapshot at a time
             _SUBJECTS[key] = _bank_subjects(key[0], snap.outside_sha, snap.vocabulary, snap.df)
         subjects = _SUBJECTS[key]
-    if subjects is None or len(subjects) != len(snap.outside_vectors):
+    if subjects is None or len(subjects) != len(sims):
         return None
     asked = set(analyze(result.query.search_text, snap.vocabulary))
-    sims = np.asarray(snap.outside_vectors, dtype=np.float32) @ np.asarray(result.query_vector, dtype=np.float32)
     shared = [float(sim) for sim, subject in zip(sims, subjects) if not subject or subject & asked]
     return max(shared, default=NO_TOPIC)
 

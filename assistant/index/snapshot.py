@@ -127,11 +127,11 @@ class Snapshot:
         vectors = self.anchor_vectors if self.anchor_vectors is not None else np.zeros((0, 1), np.float16)
         return vectors, self._anchor_owner
 
-    def outside_similarity(self, query_vector: np.ndarray) -> float:
-        """Cosine of the question with the closest off-topic question (0 when there are none)."""
+    def outside_similarities(self, query_vector: np.ndarray) -> np.ndarray:
+        """Cosine of the question with each off-topic question (empty when there are none)."""
         if self.outside_vectors is None or not len(self.outside_vectors):
-            return 0.0
-        return float((np.asarray(self.outside_vectors, dtype=np.float32) @ query_vector).max())
+            return np.zeros(0, dtype=np.float32)
+        return np.asarray(self.outside_vectors, dtype=np.float32) @ np.asarray(query_vector, dtype=np.float32)
 
     def sections_of(self, doc_id: str) -> list[SectionRecord]:
         """The sections of a document in reading order."""
