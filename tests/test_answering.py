@@ -251,6 +251,13 @@ def test_a_comparison_names_both_sides(offline):
     assert "rechtspersoonlijkheid" in fold(lines[0]) and "rechtspersoonlijkheid" in fold(lines[1])
 
 
+def test_an_english_comparison_names_both_sides_in_the_guides_words(offline):
+    answer = offline.ask("What's the difference between the core group and the steering group?")
+    body = answer.text.splitlines()[2:]  # after the English lead line and a blank line
+    assert body[0].startswith("Kerngroep:") and body[1].startswith("Stuurgroep:"), answer.text
+    assert "Core group" not in answer.text.split("\n", 1)[1]  # no English label before the Dutch one
+
+
 def test_a_definition_comes_from_the_glossary_first(offline):
     answer = offline.ask("Wat is een projectvereniging?")
     assert answer.citations[0].doc_id == "draaiboek/14-begrippenlijst"

@@ -1,3 +1,7 @@
+import pytest
+
+from assistant.answer.coherence import leans_on_previous
+from assistant.retrieval.query import prepare, to_dutch
 from assistant.text import analyze, split_compound, split_sentences, stem, vocabulary_of
 
 
@@ -24,3 +28,29 @@ def test_sentences_respect_abbreviations_and_lists():
     assert split_sentences(text) == [
         "Prof. Provan schreef o.a. over netwerken.", "Dat is nuttig!", "Eerste stap.", "Tweede stap.",
     ]
+
+
+@pytest.mark.parametrize("sentence, leans", [
+    ("Ze beschrijven drie basisvormen.", True),
+    ("Daarmee werd de gemeente een vaste partner.", True),
+    ("Een tweede valkuil is de trekker.", True),
+    ("Het risico:", True),
+    ("Het loont dus om klein te starten.", True),  # a conclusion from the sentence before
+    ("Een alliantie heeft daarom tijd nodig.", True),
+    ("In dit overleg beslist de stuurgroep over het budget.", True),  # which overleg?
+    ("Dat Neteland vijf gemeenten telt, helpt.", False),
+    ("In dit hoofdstuk lees je hoe je start.", False),
+    ("Bij de start kies je een trekker.", False),
+    ("Een kerngroep telt vijf tot acht mensen.", False),
+])
+def test_sentences_that_lean_on_their_predecessor(sentence, leans):
+    assert leans_on_previous(sentence) is leans
+
+
+def test_english_terms_of_two_words_are_read_as_the_dutch_term():
+    vocab = vocabulary_of(["de kerngroep en de stuurgroep van de alliantie"])
+    query = prepare("Who chairs the core group and the steering committee?", "en", vocab, None)
+    asked = {w.word: w.terms for w in query.words}
+    assert stem("kerngroep") in asked["core group"] and stem("stuurgroep") in asked["steering committee"]
+    assert not {"core", "group", "steering", "committee"} & set(asked)
+    assert to_dutch("the core group") == "kerngroep"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from assistant.index.records import SectionRecord
+from assistant.text import fold
 
 _PRONOUN = r"hij|zij|ze|hun|hen|haar|zijn|het|dat|dit|die|deze|daar|hier|zo'n|zulke|dezelfde|diezelfde"
 _VERBS = (
@@ -47,6 +48,12 @@ _LEANING = re.compile(
 _DEMONSTRATIVE = re.compile(
     r"^(?:dat|die|deze|dit|zo'n|zulke|diezelfde|dezelfde)\s+(?!(?:draaiboek|hoofdstuk|sectie|gids|handleiding|"
     r"tekst|boek|overzicht)\b)[a-zà-ÿ]", re.I)
+# "Het loont dus om ...", "Een alliantie heeft daarom ...": a conclusion from what came before.
+_CONSEQUENCE = re.compile(r"^(?:[\w'’-]+\s+){1,3}(?:dus|daarom|daardoor|hierdoor|immers|bijgevolg|derhalve)\b", re.I)
+# "In dit overleg ...", "Bij die aanpak ...": a phrase that points back at something named before.
+_POINTING = re.compile(
+    r"^(?:in|op|bij|na|voor|met|uit|tijdens|door|via|van|naast|zonder|vanuit|binnen)\s+(?:dat|die|dit|deze|zo'n|zulke)\s+"
+    r"(?!(?:draaiboek|hoofdstuk|sectie|gids|handleiding|tekst|boek|overzicht|deel)\b)[a-zà-ÿ]", re.I)
 _INVERTED = re.compile(rf"^(?:[\w'’-]+[,]?\s+){{1,4}}(?:{_VERBS})\s+(?:hij|zij|ze)\b", re.I)
 _LABEL = re.compile(r"^[\w'’ -]{1,40}:\s*$")
 
@@ -60,7 +67,13 @@ def leans_on_previous(sentence: str) -> bool:
         return True
     if _DEMONSTRATIVE.match(text) and not re.match(r"^\w+\s+[A-Z]", text):  # "Dat Neteland ..." is a clause
         return True
-    return bool(_LEANING.match(text) or _INVERTED.match(text))
+    return bool(_LEANING.match(text) or _INVERTED.match(text) or _CONSEQUENCE.match(text) or _POINTING.match(text))
+
+
+def defines(sentence: str, term: str) -> bool:
+    """Whether ``sentence`` defines ``term`` ("Projectvereniging: een ..." or "Een RTC is ...")."""
+    pattern = rf"^(?:een |de |het |a |an |the )?{re.escape(fold(term))}(?:s|en)?\b\s*(?::|is\b|zijn\b|\(|,|-)"
+    return bool(re.match(pattern, fold(sentence)))
 
 
 def is_label(sentence: str) -> bool:

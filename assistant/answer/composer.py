@@ -1,27 +1,25 @@
 """The offline answer: find the section that answers, then compose from it.
 
 No language model is involved. The composer ranks the retrieved sections for the kind
-of answer the question asks for (a definition prefers the glossary, a question about
-Neteland prefers the case, a reading route or a template gives way unless asked for),
-answers from the best section in its own order, takes a whole list when the question
-asks for one (or when its best sentences are items of a short list), takes a short
-section of prose whole, never lets a sentence in without the sentence it leans on, and
-adds a second section only when it gives what the first lacks (or, for a comparison,
-the other side).
-"""
+of answer asked for (a definition prefers the glossary, a question about Neteland the
+case; a reading route or a template gives way unless asked for) and answers from the
+best section in its own order: a whole list when the question asks for one or its best
+sentences are items of a short list, a short section of prose whole, and never a
+sentence without the one it leans on. A second section comes only when it gives what
+the first lacks (for a comparison: the other side)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from assistant.answer.citations import CitationBook
 from assistant.answer.coherence import (
-    ABOUT_GUIDE, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, is_label, is_template, leans_on_previous,
+    ABOUT_GUIDE, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, defines, is_label, is_template, leans_on_previous,
     not_an_answer, sign_lists, table_rows)
 from assistant.answer.intent import Intent, Kind, comparison_sides, defined_term
+from assistant.retrieval.query import to_dutch
 from assistant.retrieval.search import SearchResult, SectionHit
 from assistant.settings import AnswerSettings
 from assistant.text import analyze, fold, words
@@ -328,39 +326,47 @@ class Composer:
         sides = comparison_sides(result.query.original)
         if not sides:
             return False
-        vocab = result.snapshot.vocabulary
-        picks: list[tuple[str, SectionHit]] = []
-        for side in sides:
-            side_terms = set(analyze(side, vocab))
-            if not side_terms:
-                return False
-            best = max(result.hits[:6], key=lambda h: len(side_terms & set(analyze(
-                f"{h.section.heading} {h.section.text}", vocab))) / len(side_terms) + 0.1 * h.scores.fused)
-            picks.append((side, best))
-        chosen: list[tuple[str, SectionHit, list[_Scored], list[int]]] = []
+        chosen: list[tuple[str, str, SectionHit, list[_Scored], list[int]]] = []
         taken: set[tuple[str, int]] = set()
-        for side, hit in picks:
-            side_terms = set(analyze(side, vocab))
-            other_terms = set(analyze(next(x for x in sides if x != side), vocab)) - side_terms
-            scored = self.score_sentences(hit, result, Intent(Kind.DEFINITION, False))
-            for s in scored:
-                s.score += 0.5 * len(side_terms & set(analyze(s.text, vocab))) / len(side_terms)
-                s.score += 0.4 * bool(side_terms & set(analyze(" ".join(s.text.split()[:5]), vocab)))
-                s.score -= 0.3 * bool(other_terms & set(analyze(s.text, vocab)))
-            free = [s for s in scored if (hit.section.id, s.position) not in taken]
-            defining = _defining(scored, side)
-            best = defining if defining in free else max(free, key=lambda s: s.score, default=None)
-            if best is None or not side_terms <= set(analyze(best.text, vocab)):
+        for i, side in enumerate(sides):
+            other = sides[1 - i]
+            # the sections are Dutch: an English side is also looked for in their words
+            variants = [side, to_dutch(side)] if result.query.language == "en" else [side]
+            found = next(((v, f) for v in variants if (f := self._side(result, v, other, taken)) is not None), None)
+            if found is None:
                 return False  # no sentence says what this side is: answer the usual way
-            positions = [p for p in self._with_predecessors(scored, [best.position])
-                         if (hit.section.id, p) not in taken]
+            variant, (hit, scored, positions) = found
             taken.update((hit.section.id, p) for p in positions)
-            chosen.append((side, hit, scored, positions))
-        for side, hit, scored, positions in chosen:
+            chosen.append((side, variant, hit, scored, positions))
+        for side, variant, hit, scored, positions in chosen:
             text = " ".join(self._cite(hit, scored[p], out) for p in positions)
-            out.lines.append(f"{side[:1].upper()}{side[1:]}: {text}")
+            named = fold(scored[positions[0]].text).startswith(fold(variant))  # "Kerngroep: de kleine groep ..."
+            out.lines.append(text if named else f"{side[:1].upper()}{side[1:]}: {text}")
             out.used.append(hit)
         return len(out.used) == 2
+
+    def _side(self, result: SearchResult, side: str, other: str, taken: set[tuple[str, int]]
+              ) -> tuple[SectionHit, list[_Scored], list[int]] | None:
+        """The section and sentences that say what one side of a comparison is."""
+        vocab = result.snapshot.vocabulary
+        side_terms = set(analyze(side, vocab))
+        if not side_terms:
+            return None
+        hit = max(result.hits[:6], key=lambda h: len(side_terms & set(analyze(
+            f"{h.section.heading} {h.section.text}", vocab))) / len(side_terms) + 0.1 * h.scores.fused)
+        other_terms = set(analyze(other, vocab)) - side_terms
+        scored = self.score_sentences(hit, result, Intent(Kind.DEFINITION, False))
+        for s in scored:
+            s.score += 0.5 * len(side_terms & set(analyze(s.text, vocab))) / len(side_terms)
+            s.score += 0.4 * bool(side_terms & set(analyze(" ".join(s.text.split()[:5]), vocab)))
+            s.score -= 0.3 * bool(other_terms & set(analyze(s.text, vocab)))
+        free = [s for s in scored if (hit.section.id, s.position) not in taken]
+        defining = _defining(scored, side)
+        best = defining if defining in free else max(free, key=lambda s: s.score, default=None)
+        if best is None or not side_terms <= set(analyze(best.text, vocab)):
+            return None
+        positions = [p for p in self._with_predecessors(scored, [best.position]) if (hit.section.id, p) not in taken]
+        return (hit, scored, positions) if positions else None
 
     # -- citing ---------------------------------------------------------------------------
 
@@ -391,5 +397,4 @@ def _leans(scored: list[_Scored], p: int) -> bool:
 
 def _defining(scored: list[_Scored], term: str) -> _Scored | None:
     """The sentence that defines ``term`` ("Projectvereniging: een ..." or "Een RTC is ...")."""
-    pattern = re.compile(rf"^(?:een |de |het |a |an |the )?{re.escape(fold(term))}(?:s|en)?\b\s*(?::|is\b|zijn\b|\(|,|-)")
-    return next((s for s in scored if pattern.match(fold(s.text))), None)
+    return next((s for s in scored if defines(s.text, term)), None)

@@ -56,6 +56,30 @@ GLOSSARY = {
     "small": "kleine", "neighbours": "buurgemeenten", "neighbors": "buurgemeenten",
 }
 
+# English terms of more than one word that the draaiboek names with one Dutch word
+# ("core group" is a kerngroep, not a core and a group). They are read before single words.
+PHRASES = {
+    "core group": "kerngroep", "core team": "kerngroep", "steering group": "stuurgroep",
+    "steering committee": "stuurgroep", "lead organisation": "leiderorganisatie", "lead organization": "leiderorganisatie",
+    "network administrative organisation": "netwerkadministratieve organisatie NAO",
+    "network administrative organization": "netwerkadministratieve organisatie NAO",
+    "shared governance": "gedeelde governance zelfregulerend", "self-governed network": "zelfregulerend netwerk",
+    "multi-year plan": "meerjarenplan", "multiannual plan": "meerjarenplan", "council decision": "raadsbesluit",
+    "council note": "collegenota", "college decision": "collegebesluit", "executive board": "college",
+    "board of mayor and aldermen": "college burgemeester schepenen", "reference region": "referentieregio",
+    "reference regions": "referentieregio's", "intermunicipal association": "intergemeentelijk samenwerkingsverband",
+    "intermunicipal cooperation": "intergemeentelijk samenwerkingsverband", "project association": "projectvereniging",
+    "youth work": "jeugdwerk", "after-school": "buitenschoolse", "theory of change": "veranderingstheorie",
+    "quick wins": "kleine successen", "small wins": "kleine successen", "public procurement": "overheidsopdrachten",
+    "public tender": "overheidsopdracht", "labour market": "arbeidsmarkt", "labor market": "arbeidsmarkt",
+    "cooperation agreement": "samenwerkingsovereenkomst convenant", "learning pathway": "leerlijn",
+    "learning line": "leerlijn", "council members": "raadsleden", "primary school": "basisschool lager onderwijs",
+    "secondary school": "secundaire school", "university college": "hogeschool", "action plan": "actieplan",
+    "warning signs": "signalen", "success factors": "succesfactoren", "failure factors": "faalfactoren",
+    "start checklist": "startchecklist", "first meeting": "eerste overleg vergadering",
+}
+_PHRASE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, PHRASES), key=len, reverse=True)) + r")\b", re.I)
+
 FOLLOW_UP_START = re.compile(r"^\s*(en|maar|of|ok|oké|dus|ook|and|but|what about|how about)\b", re.I)
 DEICTIC = re.compile(r"\b(dat|die|dit|daar\w*|hun|hen|ze|zij|hij|het|deze|those|that|it|they|them)\b", re.I)
 FOLLOW_UP_PHRASES = re.compile(
@@ -152,8 +176,18 @@ def prepare(question: str, language: str, vocabulary: frozenset[str], speller: S
     additions: list[str] = []
     corrections: dict[str, str] = {}
     qwords: list[QueryWord] = []
+    phrased: set[str] = set()
+    if language == "en":
+        for phrase in dict.fromkeys(m.group(1).lower() for m in _PHRASE.finditer(resolved)):
+            dutch = PHRASES[phrase]
+            additions.append(dutch)
+            terms = set(analyze(dutch, vocabulary))
+            weight = max(word_weight(w, language) for w in words(phrase))
+            known = any(t in known_terms for t in terms)
+            qwords.append(QueryWord(phrase, terms, set(), True, min(weight, MAX_WEIGHT) if known else weight, known))
+            phrased.update(words(phrase))
     for w in dict.fromkeys(words(resolved)):
-        if w in STOPWORDS or (len(w) < 3 and not w.isdigit()):
+        if w in STOPWORDS or w in phrased or (len(w) < 3 and not w.isdigit()):
             continue
         weight = word_weight(w, language)
         if language == "en" and w in GLOSSARY:
@@ -177,6 +211,13 @@ def prepare(question: str, language: str, vocabulary: frozenset[str], speller: S
         qwords.append(QueryWord(w, terms, parts, whole, weight, known))
     search_text = " ".join([resolved, *additions])
     return PreparedQuery(question, resolved, search_text, qwords, language, corrections)
+
+
+def to_dutch(text: str) -> str:
+    """An English phrase in the draaiboek's words, as far as the glossary reaches
+    ("the core group" becomes "kerngroep"); words it does not know stay as they are."""
+    text = _PHRASE.sub(lambda m: PHRASES[m.group(1).lower()], text)
+    return " ".join(GLOSSARY.get(w, w) for w in text.split() if w.lower() not in {"the", "a", "an"})
 
 
 def is_follow_up(question: str) -> bool:
