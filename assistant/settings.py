@@ -104,8 +104,8 @@ class LLMSettings(Section):
 
 
 # Fitted with evals/tune.py on evals/calibration.jsonl (never on the eval set).
-REFUSAL_WEIGHTS = {"bias": -16.41, "closest": 14.737, "margin": 66.71, "topic_margin": 13.656, "best_passage": -1.004,
-                   "coverage": 2.356, "unknown": -2.871, "missing_value": -8.237, "current": -2.911, "english": 1.254}
+REFUSAL_WEIGHTS = {"bias": -20.958, "closest": 19.213, "margin": 66.513, "topic_margin": 13.536, "best_passage": -0.787,
+                   "coverage": 2.961, "unknown": -2.629, "missing_value": -8.474, "current": -4.134, "english": 1.405}
 # The evidence a refusal weight may address (assistant.answer.relevance.Relevance.features).
 REFUSAL_FEATURES = ("dense", "anchor", "coverage", "best_passage", "outside", "unknown", "missing_value",
                     "current", "english", "outside_topic", "closest", "margin", "topic_margin")
@@ -121,7 +121,7 @@ class AnswerSettings(Section):
         description="Weights of the refusal evidence (assistant/answer/relevance.py), fitted by logistic "
         "regression on evals/calibration.jsonl with evals/tune.py; 'bias' is the intercept.")
     refusal_threshold: float = Field(
-        -0.54, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
+        -0.58, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
         "evals/tune.py chooses the threshold on cross-validated scores for 20 % questions out of scope).")
 
     @field_validator("refusal_weights")

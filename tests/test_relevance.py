@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.relevance import ASKS_CURRENT, ASKS_VALUE, Relevance, _missing_specifics, specifics
+from assistant.answer.relevance import ASKS_CURRENT, ASKS_VALUE, Relevance, asked_part, _missing_specifics, specifics
 from assistant.settings import REFUSAL_FEATURES, AnswerSettings, SettingsError, load_settings
 
 
@@ -48,6 +48,14 @@ def test_questions_about_the_present():
     assert ASKS_CURRENT.search("wie is de huidige minister van Onderwijs?")
     assert ASKS_CURRENT.search("Which calls are open right now?")
     assert not ASKS_CURRENT.search("hoe houden we de partners aan boord?")
+
+
+def test_only_the_sentences_that_ask_count_as_the_question():
+    context = "We deden vorig jaar een STEM-dag met drie scholen. Hoe houden we die partners nu warm?"
+    assert asked_part(context) == " Hoe houden we die partners nu warm?"
+    assert not ASKS_CURRENT.search(asked_part(context))
+    assert ASKS_CURRENT.search(asked_part("Ik zoek een cijfer. Hoeveel kreeg Neteland dit jaar?"))
+    assert asked_part("valkuilen bij de opstart") == "valkuilen bij de opstart"
 
 
 def test_specifics_are_years_and_names_but_not_the_opening_word_or_stem():

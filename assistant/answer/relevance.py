@@ -124,10 +124,18 @@ def relevance_of(result: SearchResult, bank_path=None) -> Relevance:
         sentences = [s.text for h in top for s in h.section.sentences]
         rare = {w.word: w.terms | w.parts for w in query.words if w.weight >= RARE_WEIGHT and w.known}
         missing = _missing_specifics(query.resolved, sentences, rare, vocab)
-    current = float(bool(ASKS_CURRENT.search(query.resolved)))
+    current = float(bool(ASKS_CURRENT.search(asked_part(query.resolved))))
     topic = _outside_on_topic(result, sims, bank_path)
     return Relevance(result.best_dense, result.best_anchor, coverage, best, outside, _unknown_share(query), missing,
                      current, float(query.language == "en"), topic if topic is not None else outside)
+
+
+def asked_part(text: str) -> str:
+    """The sentences that ask (end in "?"), without the context a user gives first: in
+    "We deden vorig jaar een STEM-dag. Hoe houden we de partners warm?" the question is
+    not about last year. Text without a question mark is all question."""
+    asked = [s for s in re.findall(r"[^.!?]+[.!?]*", text) if s.rstrip().endswith("?")]
+    return " ".join(asked) or text
 
 
 NO_TOPIC = 0.75  # the cosine of two unrelated questions: what "no off-topic subject shared" counts as
