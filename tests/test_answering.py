@@ -258,6 +258,13 @@ def test_an_english_comparison_names_both_sides_in_the_guides_words(offline):
     assert "Core group" not in answer.text.split("\n", 1)[1]  # no English label before the Dutch one
 
 
+def test_a_chapter_summary_brings_the_section_of_its_chapter_that_answers(offline):
+    answer = offline.ask("kunnen we voor zo'n netwerk subsidie krijgen bij VLAIO en hoelang loopt dat dan?")
+    first, second = answer.citations[:2]
+    assert first.section == "Kort" and second.doc_id == first.doc_id and second.section != "Kort"
+    assert "drie jaar" in answer.text  # how long a call runs: in the section, not in the summary
+
+
 def test_a_definition_comes_from_the_glossary_first(offline):
     answer = offline.ask("Wat is een projectvereniging?")
     assert answer.citations[0].doc_id == "draaiboek/14-begrippenlijst"

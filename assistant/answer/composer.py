@@ -18,14 +18,15 @@ from assistant.answer.citations import CitationBook
 from assistant.answer.coherence import (
     ABOUT_GUIDE, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, defines, is_label, is_template, leans_on_previous,
     not_an_answer, sign_lists, table_rows)
-from assistant.answer.intent import Intent, Kind, comparison_sides, defined_term
-from assistant.retrieval.query import to_dutch
+from assistant.answer.comparison import compare
+from assistant.answer.intent import Intent, Kind, defined_term
 from assistant.retrieval.search import SearchResult, SectionHit
 from assistant.settings import AnswerSettings
 from assistant.text import analyze, fold, words
 from assistant.types import AnswerSentence
 
 MAX_LOOKBACK = 2
+SUMMARY = "Kort"  # the heading of a chapter's summary
 
 
 @dataclass
@@ -70,7 +71,7 @@ class Composer:
         ranked = [h for h in self.rank_for_answer(result, intent) if h.section.id not in used]
         if not ranked:
             return out
-        if intent.kind is Kind.COMPARE and self._compare(result, ranked, out):
+        if intent.kind is Kind.COMPARE and compare(self, result, out):
             return out
         primary = ranked[0]
         term = defined_term(result.query.resolved) if intent.kind is Kind.DEFINITION else None
@@ -79,6 +80,10 @@ class Composer:
             return out
         if term and out.word_count < self.cfg.min_words:
             self._define_further(result, ranked[1:4], term, out)
+        if primary.section.heading == SUMMARY:  # a chapter's summary points; a section of it answers
+            inner = next((h for h in ranked[1:4] if h.section.doc_id == primary.section.doc_id), None)
+            if inner is not None:
+                self._answer_from(inner, result, intent, out, max(self.cfg.max_words - out.word_count, self.cfg.min_words))
         self._complement(result, ranked[1:4], out)
         return out
 
@@ -320,53 +325,6 @@ class Composer:
                 intent = Intent(Kind.OPEN, False)
                 self._answer_from(hit, result, intent, out, self.cfg.max_words // 2)
                 return
-
-    def _compare(self, result: SearchResult, ranked: list[SectionHit], out: Composition) -> bool:
-        """A comparison names both sides, each from the section that defines it."""
-        sides = comparison_sides(result.query.original)
-        if not sides:
-            return False
-        chosen: list[tuple[str, str, SectionHit, list[_Scored], list[int]]] = []
-        taken: set[tuple[str, int]] = set()
-        for i, side in enumerate(sides):
-            other = sides[1 - i]
-            # the sections are Dutch: an English side is also looked for in their words
-            variants = [side, to_dutch(side)] if result.query.language == "en" else [side]
-            found = next(((v, f) for v in variants if (f := self._side(result, v, other, taken)) is not None), None)
-            if found is None:
-                return False  # no sentence says what this side is: answer the usual way
-            variant, (hit, scored, positions) = found
-            taken.update((hit.section.id, p) for p in positions)
-            chosen.append((side, variant, hit, scored, positions))
-        for side, variant, hit, scored, positions in chosen:
-            text = " ".join(self._cite(hit, scored[p], out) for p in positions)
-            named = fold(scored[positions[0]].text).startswith(fold(variant))  # "Kerngroep: de kleine groep ..."
-            out.lines.append(text if named else f"{side[:1].upper()}{side[1:]}: {text}")
-            out.used.append(hit)
-        return len(out.used) == 2
-
-    def _side(self, result: SearchResult, side: str, other: str, taken: set[tuple[str, int]]
-              ) -> tuple[SectionHit, list[_Scored], list[int]] | None:
-        """The section and sentences that say what one side of a comparison is."""
-        vocab = result.snapshot.vocabulary
-        side_terms = set(analyze(side, vocab))
-        if not side_terms:
-            return None
-        hit = max(result.hits[:6], key=lambda h: len(side_terms & set(analyze(
-            f"{h.section.heading} {h.section.text}", vocab))) / len(side_terms) + 0.1 * h.scores.fused)
-        other_terms = set(analyze(other, vocab)) - side_terms
-        scored = self.score_sentences(hit, result, Intent(Kind.DEFINITION, False))
-        for s in scored:
-            s.score += 0.5 * len(side_terms & set(analyze(s.text, vocab))) / len(side_terms)
-            s.score += 0.4 * bool(side_terms & set(analyze(" ".join(s.text.split()[:5]), vocab)))
-            s.score -= 0.3 * bool(other_terms & set(analyze(s.text, vocab)))
-        free = [s for s in scored if (hit.section.id, s.position) not in taken]
-        defining = _defining(scored, side)
-        best = defining if defining in free else max(free, key=lambda s: s.score, default=None)
-        if best is None or not side_terms <= set(analyze(best.text, vocab)):
-            return None
-        positions = [p for p in self._with_predecessors(scored, [best.position]) if (hit.section.id, p) not in taken]
-        return (hit, scored, positions) if positions else None
 
     # -- citing ---------------------------------------------------------------------------
 

@@ -1,0 +1,68 @@
+"""A comparison question ("wat is het verschil tussen X en Y?") names both sides, each
+in the words of the section that defines it."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from assistant.answer.coherence import defines
+from assistant.answer.intent import Intent, Kind, comparison_sides
+from assistant.retrieval.query import to_dutch
+from assistant.retrieval.search import SearchResult, SectionHit
+from assistant.text import analyze, fold
+
+
+class Composer(Protocol):
+    """What a comparison needs of the composer (which imports this module)."""
+
+    def score_sentences(self, hit: SectionHit, result: SearchResult, intent: Intent) -> list: ...
+    def _with_predecessors(self, scored: list, positions: list[int]) -> list[int]: ...
+    def _cite(self, hit: SectionHit, s: Any, out: Any) -> str: ...
+
+
+def compare(composer: Composer, result: SearchResult, out: Any) -> bool:
+    """A comparison names both sides, each from the section that defines it."""
+    sides = comparison_sides(result.query.original)
+    if not sides:
+        return False
+    chosen: list[tuple[str, str, SectionHit, list, list[int]]] = []
+    taken: set[tuple[str, int]] = set()
+    for i, side in enumerate(sides):
+        other = sides[1 - i]
+        # the sections are Dutch: an English side is also looked for in their words
+        variants = [side, to_dutch(side)] if result.query.language == "en" else [side]
+        found = next(((v, f) for v in variants if (f := _side(composer, result, v, other, taken)) is not None), None)
+        if found is None:
+            return False  # no sentence says what this side is: answer the usual way
+        variant, (hit, scored, positions) = found
+        taken.update((hit.section.id, p) for p in positions)
+        chosen.append((side, variant, hit, scored, positions))
+    for side, variant, hit, scored, positions in chosen:
+        text = " ".join(composer._cite(hit, scored[p], out) for p in positions)
+        named = fold(scored[positions[0]].text).startswith(fold(variant))  # "Kerngroep: de kleine groep ..."
+        out.lines.append(text if named else f"{side[:1].upper()}{side[1:]}: {text}")
+        out.used.append(hit)
+    return len(out.used) == 2
+
+def _side(composer: Composer, result: SearchResult, side: str, other: str, taken: set[tuple[str, int]]
+          ) -> tuple[SectionHit, list, list[int]] | None:
+    """The section and sentences that say what one side of a comparison is."""
+    vocab = result.snapshot.vocabulary
+    side_terms = set(analyze(side, vocab))
+    if not side_terms:
+        return None
+    hit = max(result.hits[:6], key=lambda h: len(side_terms & set(analyze(
+        f"{h.section.heading} {h.section.text}", vocab))) / len(side_terms) + 0.1 * h.scores.fused)
+    other_terms = set(analyze(other, vocab)) - side_terms
+    scored = composer.score_sentences(hit, result, Intent(Kind.DEFINITION, False))
+    for s in scored:
+        s.score += 0.5 * len(side_terms & set(analyze(s.text, vocab))) / len(side_terms)
+        s.score += 0.4 * bool(side_terms & set(analyze(" ".join(s.text.split()[:5]), vocab)))
+        s.score -= 0.3 * bool(other_terms & set(analyze(s.text, vocab)))
+    free = [s for s in scored if (hit.section.id, s.position) not in taken]
+    defining = next((s for s in scored if defines(s.text, side)), None)
+    best = defining if defining in free else max(free, key=lambda s: s.score, default=None)
+    if best is None or not side_terms <= set(analyze(best.text, vocab)):
+        return None
+    positions = [p for p in composer._with_predecessors(scored, [best.position]) if (hit.section.id, p) not in taken]
+    return (hit, scored, positions) if positions else None
