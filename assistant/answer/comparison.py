@@ -44,6 +44,7 @@ def compare(composer: Composer, result: SearchResult, out: Any) -> bool:
         out.used.append(hit)
     return len(out.used) == 2
 
+
 def _side(composer: Composer, result: SearchResult, side: str, other: str, taken: set[tuple[str, int]]
           ) -> tuple[SectionHit, list, list[int]] | None:
     """The section and sentences that say what one side of a comparison is."""
