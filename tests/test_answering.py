@@ -265,6 +265,14 @@ def test_a_chapter_summary_brings_the_section_of_its_chapter_that_answers(offlin
     assert "drie jaar" in answer.text  # how long a call runs: in the section, not in the summary
 
 
+def test_a_sentence_that_announces_a_count_brings_its_list(offline):
+    answer = offline.ask("Voor mijn paper over netwerkgovernance: welke governancevormen zijn er, en welke past "
+                         "bij een STEM-alliantie?")
+    assert "drie basisvormen" in answer.text, answer.text
+    items = [ln for ln in answer.text.splitlines() if re.match(r"^\d+\. ", ln)]
+    assert len(items) == 3 and "NAO" in items[2], answer.text  # the three forms themselves, not only "drie"
+
+
 def test_a_definition_comes_from_the_glossary_first(offline):
     answer = offline.ask("Wat is een projectvereniging?")
     assert answer.citations[0].doc_id == "draaiboek/14-begrippenlijst"

@@ -93,6 +93,8 @@ ASKS_FOR_SIGNS = re.compile(r"\b(signal\w*|signa\w*|herken\w*|merk(?:en|t)?|symp
                             re.I)
 SIGNS_LABEL = re.compile(r"^signalen\b", re.I)
 REMEDY = re.compile(r"^(wat in de plaats|remedie|aanpak|wat werkt)\b", re.I)
+# A sentence that announces a count of things ("onderscheiden drie basisvormen"): the list after it is the content.
+ANNOUNCES = re.compile(r"\b(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|\d+)\s+(?:[\w-]+\s+)?[\w-]+(?:en|s|'s)\b", re.I)
 _PLACEHOLDER = re.compile(r"^\[|\[[^\]\d][^\]]*\](?!\()")  # not a Markdown link
 _META = re.compile(r"^(dit hoofdstuk|in dit hoofdstuk|dit deel|deze sectie|hieronder|de volgende secties)\b", re.I)
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from assistant.answer.citations import CitationBook
 from assistant.answer.coherence import (
-    ABOUT_GUIDE, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, defines, is_label, is_template, leans_on_previous,
+    ABOUT_GUIDE, ANNOUNCES, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, defines, is_label, is_template, leans_on_previous,
     not_an_answer, sign_lists, table_rows)
 from assistant.answer.comparison import compare
 from assistant.answer.intent import Intent, Kind, defined_term
@@ -166,6 +166,11 @@ class Composer:
             self._emit_list(hit, scored, scored[intro + 1].list_no, out, [p for p in picked if p <= intro])
             return
         touched = {scored[p].list_no for p in picked if scored[p].list_no}
+        announced = next((scored[q].list_no for p in picked if ANNOUNCES.search(scored[p].text)
+                          for q in (p + 1, p + 2) if q < len(scored) and scored[q].list_no
+                          and not scored[p].list_no and (q == p + 1 or not scored[p + 1].list_no)), None)
+        if announced and not touched:  # "drie basisvormen" (and "VVSG vat ze samen:"): the forms come along
+            touched = {announced}
         if len(touched) == 1:  # an item of a short list never comes alone ("three forms", and one is named)
             rows = lists[touched.pop()]
             lead = rows[0] - 1
