@@ -147,6 +147,8 @@ class AnswerSettings(Section):
                                "fill before context is added.")
     guide_penalty: float = Field(0.3, ge=0, description="Offline: how much a reading route of chapter 00 (or a "
                                  "template) loses against other sections when the question does not ask for it.")
+    template_words: int = Field(600, gt=0, description="Offline: a template asked for comes whole up to this "
+                                "many words (longer ones are answered like any section).")
     list_cap: int = Field(12, ge=3, description="List items shown before '… en nog n'.")
     dense_floor: float = Field(0.78, ge=0, lt=1, description="Cosine that counts as no semantic match at all.")
     dense_ceiling: float = Field(0.95, gt=0, le=1, description="Cosine that counts as a perfect semantic match.")

@@ -273,6 +273,15 @@ def test_a_sentence_that_announces_a_count_brings_its_list(offline):
     assert len(items) == 3 and "NAO" in items[2], answer.text  # the three forms themselves, not only "drie"
 
 
+def test_a_template_asked_for_comes_whole_to_copy(offline):
+    answer = offline.ask("Heb je een voorbeeldmail om scholen en bedrijven uit te nodigen voor een eerste gesprek?")
+    quoted = [ln for ln in answer.text.splitlines() if ln.startswith(">")]
+    assert answer.citations[0].section == "Sjabloon: uitnodiging voor een eerste verkennend gesprek"
+    assert "> Beste [naam]," in quoted and "> Op de agenda:" in quoted, answer.text
+    assert any(ln.startswith("> 3. ") for ln in quoted)  # the agenda keeps its items and their order
+    assert not any(re.search(r"\[\d+\]", ln) for ln in quoted)  # no citation marks inside the letter
+
+
 def test_a_definition_comes_from_the_glossary_first(offline):
     answer = offline.ask("Wat is een projectvereniging?")
     assert answer.citations[0].doc_id == "draaiboek/14-begrippenlijst"

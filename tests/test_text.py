@@ -40,6 +40,7 @@ def test_sentences_respect_abbreviations_and_lists():
     ("In dit overleg beslist de stuurgroep over het budget.", True),  # which overleg?
     ("Dat Neteland vijf gemeenten telt, helpt.", False),
     ("In dit hoofdstuk lees je hoe je start.", False),
+    ("Dit sjabloon volgt op het collegebesluit.", False),  # the section itself, like "dit hoofdstuk"
     ("Bij de start kies je een trekker.", False),
     ("Een kerngroep telt vijf tot acht mensen.", False),
 ])

@@ -46,7 +46,7 @@ _LEANING = re.compile(
     re.I,
 )
 _DEMONSTRATIVE = re.compile(
-    r"^(?:dat|die|deze|dit|zo'n|zulke|diezelfde|dezelfde)\s+(?!(?:draaiboek|hoofdstuk|sectie|gids|handleiding|"
+    r"^(?:dat|die|deze|dit|zo'n|zulke|diezelfde|dezelfde)\s+(?!(?:draaiboek|hoofdstuk|sectie|sjabloon|model|gids|handleiding|"
     r"tekst|boek|overzicht)\b)[a-zà-ÿ]", re.I)
 # "Het loont dus om ...", "Een alliantie heeft daarom ...": a conclusion from what came before.
 _CONSEQUENCE = re.compile(r"^(?:[\w'’-]+\s+){1,3}(?:dus|daarom|daardoor|hierdoor|immers|bijgevolg|derhalve)\b", re.I)

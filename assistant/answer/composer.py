@@ -146,6 +146,10 @@ class Composer:
         scored = self.score_sentences(hit, result, intent)
         if not scored:
             return
+        if (is_template(hit.section) and WANTS_TEMPLATE.search(result.query.resolved)
+                and len(words(hit.section.text)) <= self.cfg.template_words):
+            self._emit_template(hit, scored, out)  # a template is copied whole, not picked from
+            return
         best = max(scored, key=lambda s: s.score)
         defining = _defining(scored, term) if term else None
         if defining is not None:
@@ -185,6 +189,15 @@ class Composer:
                     return
                 picked = self._with_predecessors(scored, sorted(set(picked) | set(rows) | {lead}))
         self._emit_prose(hit, scored, picked, out)
+
+    def _emit_template(self, hit: SectionHit, scored: list[_Scored], out: Composition) -> None:
+        """The template as the draaiboek gives it, line breaks and fill-in fields intact, as a
+        quote to copy, with one citation before it (a "[1]" inside a letter would be copied too)."""
+        n = out.book.cite(hit.section, hit.chunk.id, scored[0].text, 0, hit.scores.fused)
+        out.sentences.extend(AnswerSentence(s.text, [n], hit.section.id, s.position) for s in scored)
+        out.lines.append(f"“{hit.section.heading}” [{n}], om over te nemen en in te vullen:\n")
+        out.lines.append("\n".join(f"> {line}" if line.strip() else ">" for line in hit.section.text.strip().splitlines()))
+        out.used.append(hit)
 
     def _pick_list(self, scored: list[_Scored], lists: dict[int, list[int]], intent: Intent,
                    best: _Scored) -> int | None:
