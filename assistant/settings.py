@@ -70,10 +70,12 @@ class RetrievalSettings(Section):
     k: int = Field(5, ge=1, le=50, description="Passages returned by a search.")
     fetch_k: int = Field(40, ge=1, description="Candidates taken from each retriever before fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
-    dense_weight: float = Field(0.5, ge=0, description="Weight of the dense ranking in the fusion "
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion "
                                 "(tuned on evals/calibration.jsonl with evals/tune.py).")
     anchor_weight: float = Field(1.0, ge=0, description="Weight of the anchor-question ranking (the questions "
                                  "each draaiboek section answers) in the fusion.")
+    anchor_bm25_weight: float = Field(0.5, ge=0, description="Weight of the BM25 ranking over the anchor "
+                                      "questions' words (0 switches it off).")
     rrf_k: int = Field(5, ge=1, description="Rank offset of reciprocal rank fusion (small: top ranks count most).")
     dedup_threshold: float = Field(
         0.9, gt=0, le=1, description="Word-shingle overlap above which two passages count as duplicates."
@@ -104,8 +106,8 @@ class LLMSettings(Section):
 
 
 # Fitted with evals/tune.py on evals/calibration.jsonl (never on the eval set).
-REFUSAL_WEIGHTS = {"bias": -20.958, "closest": 19.213, "margin": 66.513, "topic_margin": 13.536, "best_passage": -0.787,
-                   "coverage": 2.961, "unknown": -2.629, "missing_value": -8.474, "current": -4.134, "english": 1.405}
+REFUSAL_WEIGHTS = {"bias": -18.69, "closest": 17.579, "margin": 63.666, "topic_margin": 13.675, "best_passage": -0.226,
+                   "coverage": 1.619, "unknown": -3.914, "missing_value": -8.119, "current": -3.849, "english": 1.031}
 # The evidence a refusal weight may address (assistant.answer.relevance.Relevance.features).
 REFUSAL_FEATURES = ("dense", "anchor", "coverage", "best_passage", "outside", "unknown", "missing_value",
                     "current", "english", "outside_topic", "closest", "margin", "topic_margin")
@@ -121,7 +123,7 @@ class AnswerSettings(Section):
         description="Weights of the refusal evidence (assistant/answer/relevance.py), fitted by logistic "
         "regression on evals/calibration.jsonl with evals/tune.py; 'bias' is the intercept.")
     refusal_threshold: float = Field(
-        -0.58, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
+        -0.56, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
         "evals/tune.py chooses the threshold on cross-validated scores for 20 % questions out of scope).")
 
     @field_validator("refusal_weights")

@@ -46,28 +46,30 @@ def main() -> int:
         vec = retriever.embed_query(prepared.search_text)
         cached.append((prepared, vec, section_ranking(snap, retriever.dense_ranking(vec, DEPTH, snap)),
                        section_ranking(snap, retriever.bm25_ranking(prepared.search_text, DEPTH, snap)),
-                       retriever.anchor_ranking(vec, DEPTH, snap)))
+                       retriever.anchor_ranking(vec, DEPTH, snap),
+                       retriever.anchor_bm25_ranking(prepared.search_text, DEPTH, snap)))
 
     def key(sid: str) -> set:
         sec = snap.sections[sid]
         return {(sec.doc_id, sec.heading)}
 
     results = []
-    grid = itertools.product([0.5, 1.0, 1.5, 2.0, 3.0], [0.0, 0.5, 1.0, 1.5, 2.0, 3.0], [5, 10, 20, 40],
-                             [10, 20, 40])
-    for dw, aw, rrf_k, depth in grid:
+    grid = itertools.product([0.5, 1.0, 1.5, 2.0], [0.5, 1.0, 1.5, 2.0], [0.0, 0.25, 0.5, 1.0], [5, 10, 20],
+                             [20, 40])
+    for dw, aw, bw, rrf_k, depth in grid:
         rankings = []
-        for _, _, dense, sparse, anchors in cached:
-            fused = fuse([(dw, dense[:depth]), (1.0, sparse[:depth]), (aw, anchors[:depth])], rrf_k)
+        for _, _, dense, sparse, anchors, anchor_words in cached:
+            fused = fuse([(dw, dense[:depth]), (1.0, sparse[:depth]), (aw, anchors[:depth]),
+                          (bw, anchor_words[:depth])], rrf_k)
             rankings.append([key(sid) for sid in sorted(fused, key=fused.get, reverse=True)[:10]])
         m = retrieval_metrics(rankings, questions)
-        results.append((m["mrr@10"] + m["hit@5"], dw, aw, rrf_k, depth, m))
+        results.append((m["mrr@10"] + m["hit@5"], dw, aw, bw, rrf_k, depth, m))
     results.sort(key=lambda r: r[0], reverse=True)
-    print("Fusie (beste 10): dense_weight, anchor_weight, rrf_k, fetch_k -> MRR@10, hit@5")
-    for _, dw, aw, rrf_k, depth, m in results[:10]:
-        print(f"  {dw:4.2f} {aw:4.2f} {rrf_k:3d} {depth:3d} -> {m['mrr@10']:.3f} {m['hit@5']:.3f}")
+    print("Fusie (beste 10): dense_weight, anchor_weight, anchor_bm25_weight, rrf_k, fetch_k -> MRR@10, hit@5")
+    for _, dw, aw, bw, rrf_k, depth, m in results[:10]:
+        print(f"  {dw:4.2f} {aw:4.2f} {bw:4.2f} {rrf_k:3d} {depth:3d} -> {m['mrr@10']:.3f} {m['hit@5']:.3f}")
     r = settings.retrieval
-    print(f"Ingesteld: {r.dense_weight} {r.anchor_weight} {r.rrf_k} {r.fetch_k}")
+    print(f"Ingesteld: {r.dense_weight} {r.anchor_weight} {r.anchor_bm25_weight} {r.rrf_k} {r.fetch_k}")
 
     features = []
     for q, (prepared, vec, *_) in zip(questions, cached):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.retrieval.search import Retriever
+from assistant.text import analyze
 
 
 def test_bm25_stemming_finds_singular_from_plural(small_index, embeddings):
@@ -86,6 +87,14 @@ Het regent vaak in november en de wind komt meestal uit het westen.
     section = r.snapshot.find_section("gids", "Rollen")
     assert section.questions[1] == "Welke taken heeft de coördinator?"
     assert "Welke taken" not in section.text, "anchor questions stay out of the reading text"
+    # the anchor questions' own words find their section too, where the reading text has other words
+    words = r.anchor_bm25_ranking("wat is de taak van de schepen", 5)
+    assert [r.snapshot.sections[sid].heading for sid, _ in words] == ["Rollen"]
+    assert r.anchor_bm25_ranking("regen in november", 5) == []  # words of the text, not of a question
+    # a word users ask with is a word of the domain, even where the text says it otherwise
+    [term] = analyze("taken", r.snapshot.vocabulary)
+    assert term not in r.snapshot.df and term in r.snapshot.known_terms
+    assert not r.prepare("welke taken zijn er?").unknown
 
 
 def test_questions_asked_while_an_ingest_flips_the_index_each_see_one_snapshot(tmp_path, embeddings):

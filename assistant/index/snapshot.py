@@ -79,6 +79,8 @@ class Snapshot:
     path: Path | None = None
     _speller: Any = field(default=None, repr=False)
     _anchor_owner: list[str] | None = field(default=None, repr=False)
+    _anchor_words: tuple[Any, list[str]] | None = field(default=None, repr=False)
+    _known_terms: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def speller(self):
@@ -126,6 +128,36 @@ class Snapshot:
             self._anchor_owner = owner
         vectors = self.anchor_vectors if self.anchor_vectors is not None else np.zeros((0, 1), np.float16)
         return vectors, self._anchor_owner
+
+    def anchor_words(self) -> tuple[Any, list[str]]:
+        """A BM25 index over the anchor questions, one document per section (all its
+        questions together), and the section id per document; built on first use (a few
+        milliseconds), so the index on disk does not change."""
+        if self._anchor_words is None:
+            import bm25s
+
+            from assistant.text import analyze
+
+            owners = [sec.id for sec in self.sections.values() if sec.questions]
+            terms = [analyze(" ".join(self.sections[sid].questions), self.vocabulary) for sid in owners]
+            model = None
+            if any(terms):
+                model = bm25s.BM25()
+                model.index(terms, show_progress=False)
+            self._anchor_words = (model, owners)  # one assignment: a second thread at most builds it twice
+        return self._anchor_words
+
+    @property
+    def known_terms(self) -> frozenset[str]:
+        """The terms the corpus uses: those of its passages and those of the questions its
+        sections answer ("reclame" in "Welke afspraken maak je over logo's en reclame?",
+        where the text says "reclamekanaal")."""
+        if self._known_terms is None:
+            from assistant.text import analyze
+
+            asked = (t for sec in self.sections.values() for q in sec.questions for t in analyze(q, self.vocabulary))
+            self._known_terms = frozenset(self.df) | frozenset(asked)
+        return self._known_terms
 
     def outside_similarities(self, query_vector: np.ndarray) -> np.ndarray:
         """Cosine of the question with each off-topic question (empty when there are none)."""

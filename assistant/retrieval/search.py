@@ -1,10 +1,10 @@
 """Hybrid, section-first retrieval.
 
-Three rankings of the live snapshot's sections are fused by weighted reciprocal rank
+Four rankings of the live snapshot's sections are fused by weighted reciprocal rank
 fusion: dense (the question's vector against the chunk vectors in Chroma), BM25 with
-Dutch analysis over the chunks, and the anchor questions (the question's vector
-against the questions each draaiboek section answers). A section ranks by its best
-chunk; a search hands out one chunk per section, the section's best.
+Dutch analysis over the chunks, and the anchor questions (the questions each draaiboek
+section answers), both by the question's vector and by BM25 over their words. A section
+ranks by its best chunk; a search hands out one chunk per section, the section's best.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ class Retriever:
         """Analyse a question once: language, typo repair, English expansion, weights."""
         snap = snapshot or self.snapshot
         language = language or detect_language(question)
-        return prepare(question, language, snap.vocabulary, snap.speller, resolved, snap.df)
+        return prepare(question, language, snap.vocabulary, snap.speller, resolved, snap.known_terms)
 
     def embed_query(self, query: str) -> np.ndarray:
         return self.embeddings.embed_query_vector(query)
@@ -136,15 +136,17 @@ class Retriever:
         dense = self.dense_ranking(query_vector, cfg.fetch_k, snap)
         sparse = self.bm25_ranking(prepared.search_text, cfg.fetch_k, snap)
         anchors = self.anchor_ranking(query_vector, cfg.fetch_k, snap)
-        hits = self._fuse(snap, dense, sparse, anchors, k)
+        anchor_words = self.anchor_bm25_ranking(prepared.search_text, cfg.fetch_k, snap)
+        hits = self._fuse(snap, dense, sparse, anchors, anchor_words, k)
         return SearchResult(snap, prepared, query_vector, hits, dense[0][1] if dense else 0.0,
                             anchors[0][1] if anchors else 0.0)
 
-    def _fuse(self, snap: Snapshot, dense: Ranking, sparse: Ranking, anchors: Ranking, k: int) -> list[SectionHit]:
+    def _fuse(self, snap: Snapshot, dense: Ranking, sparse: Ranking, anchors: Ranking, anchor_words: Ranking,
+              k: int) -> list[SectionHit]:
         cfg = self.settings.retrieval
         dense_s, sparse_s = section_ranking(snap, dense), section_ranking(snap, sparse)
-        fused = fuse([(cfg.dense_weight, dense_s), (cfg.bm25_weight, sparse_s), (cfg.anchor_weight, anchors)],
-                     cfg.rrf_k)
+        fused = fuse([(cfg.dense_weight, dense_s), (cfg.bm25_weight, sparse_s), (cfg.anchor_weight, anchors),
+                      (cfg.anchor_bm25_weight, anchor_words)], cfg.rrf_k)
         best_chunk = {}
         for cid, _ in sparse + dense:  # the dense best chunk wins: it is written last
             best_chunk[snap.chunks[cid].section_id] = cid
@@ -189,6 +191,18 @@ class Retriever:
         for i in np.argsort(-sims)[: n * 4]:
             best.setdefault(owner[i], float(sims[i]))
         return sorted(best.items(), key=lambda kv: kv[1], reverse=True)[:n]
+
+    def anchor_bm25_ranking(self, query: str, n: int, snapshot: Snapshot | None = None) -> Ranking:
+        """(section id, BM25 score of the question against the section's anchor questions):
+        the words users use ("kick-off", "praatclub") where the draaiboek uses its own."""
+        snap = snapshot or self.snapshot
+        model, owners = snap.anchor_words()
+        terms = analyze(query, snap.vocabulary, query=True)
+        if model is None or not terms:
+            return []
+        scores = model.get_scores(terms)
+        top = np.argsort(-scores)[:n]
+        return [(owners[i], float(scores[i])) for i in top if scores[i] > 0]
 
     def as_langchain(self) -> BaseRetriever:
         """This retriever behind LangChain's retriever interface."""
