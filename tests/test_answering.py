@@ -280,6 +280,7 @@ def test_a_template_asked_for_comes_whole_to_copy(offline):
     assert "> Beste [naam]," in quoted and "> Op de agenda:" in quoted, answer.text
     assert any(ln.startswith("> 3. ") for ln in quoted)  # the agenda keeps its items and their order
     assert not any(re.search(r"\[\d+\]", ln) for ln in quoted)  # no citation marks inside the letter
+    assert "Beste [naam]," in answer.citations[0].quote  # the citation quotes the whole template
 
 
 def test_a_definition_comes_from_the_glossary_first(offline):

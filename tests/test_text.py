@@ -41,6 +41,7 @@ def test_sentences_respect_abbreviations_and_lists():
     ("Dat Neteland vijf gemeenten telt, helpt.", False),
     ("In dit hoofdstuk lees je hoe je start.", False),
     ("Dit sjabloon volgt op het collegebesluit.", False),  # the section itself, like "dit hoofdstuk"
+    ("Met deze nota vraag je het college een principiële beslissing.", False),
     ("Bij de start kies je een trekker.", False),
     ("Een kerngroep telt vijf tot acht mensen.", False),
 ])

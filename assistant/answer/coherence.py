@@ -45,15 +45,15 @@ _LEANING = re.compile(
     r"furthermore|thus|then|a second|the second|a third|the third|finally)\b)",
     re.I,
 )
-_DEMONSTRATIVE = re.compile(
-    r"^(?:dat|die|deze|dit|zo'n|zulke|diezelfde|dezelfde)\s+(?!(?:draaiboek|hoofdstuk|sectie|sjabloon|model|gids|handleiding|"
-    r"tekst|boek|overzicht)\b)[a-zà-ÿ]", re.I)
+# Words for the text itself ("dit hoofdstuk", "met deze nota"): a pointer to them needs no predecessor.
+_SELF = r"draaiboek|hoofdstuk|sectie|sjabloon|model|nota|mail|brief|checklist|gids|handleiding|tekst|boek|overzicht|deel"
+_DEMONSTRATIVE = re.compile(rf"^(?:dat|die|deze|dit|zo'n|zulke|diezelfde|dezelfde)\s+(?!(?:{_SELF})\b)[a-zà-ÿ]", re.I)
 # "Het loont dus om ...", "Een alliantie heeft daarom ...": a conclusion from what came before.
 _CONSEQUENCE = re.compile(r"^(?:[\w'’-]+\s+){1,3}(?:dus|daarom|daardoor|hierdoor|immers|bijgevolg|derhalve)\b", re.I)
 # "In dit overleg ...", "Bij die aanpak ...": a phrase that points back at something named before.
 _POINTING = re.compile(
     r"^(?:in|op|bij|na|voor|met|uit|tijdens|door|via|van|naast|zonder|vanuit|binnen)\s+(?:dat|die|dit|deze|zo'n|zulke)\s+"
-    r"(?!(?:draaiboek|hoofdstuk|sectie|gids|handleiding|tekst|boek|overzicht|deel)\b)[a-zà-ÿ]", re.I)
+    rf"(?!(?:{_SELF})\b)[a-zà-ÿ]", re.I)
 _INVERTED = re.compile(rf"^(?:[\w'’-]+[,]?\s+){{1,4}}(?:{_VERBS})\s+(?:hij|zij|ze)\b", re.I)
 _LABEL = re.compile(r"^[\w'’ -]{1,40}:\s*$")
 

@@ -193,8 +193,9 @@ class Composer:
     def _emit_template(self, hit: SectionHit, scored: list[_Scored], out: Composition) -> None:
         """The template as the draaiboek gives it, line breaks and fill-in fields intact, as a
         quote to copy, with one citation before it (a "[1]" inside a letter would be copied too)."""
-        n = out.book.cite(hit.section, hit.chunk.id, scored[0].text, 0, hit.scores.fused)
-        out.sentences.extend(AnswerSentence(s.text, [n], hit.section.id, s.position) for s in scored)
+        for s in scored:  # the citation quotes the whole template: every line of it is the source's
+            n = out.book.cite(hit.section, hit.chunk.id, s.text, s.position, hit.scores.fused)
+            out.sentences.append(AnswerSentence(s.text, [n], hit.section.id, s.position))
         out.lines.append(f"“{hit.section.heading}” [{n}], om over te nemen en in te vullen:\n")
         out.lines.append("\n".join(f"> {line}" if line.strip() else ">" for line in hit.section.text.strip().splitlines()))
         out.used.append(hit)
