@@ -283,6 +283,12 @@ def test_a_template_asked_for_comes_whole_to_copy(offline):
     assert "Beste [naam]," in answer.citations[0].quote  # the citation quotes the whole template
 
 
+def test_a_list_answer_keeps_the_sections_best_sentence_outside_the_list(offline):
+    answer = offline.ask("Hoe zorgen we dat een nieuwe coördinator al onze documenten terugvindt?")
+    assert any(re.match(r"^\d+\. ", ln) for ln in answer.text.splitlines()), answer.text  # the list of phases
+    assert "gedeelde map" in answer.text, answer.text  # and the sentence that answers, after the list
+
+
 def test_a_definition_comes_from_the_glossary_first(offline):
     answer = offline.ask("Wat is een projectvereniging?")
     assert answer.citations[0].doc_id == "draaiboek/14-begrippenlijst"

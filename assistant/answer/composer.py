@@ -161,7 +161,15 @@ class Composer:
         signs = set() if ASKS_FOR_SIGNS.search(result.query.resolved) else sign_lists(hit.section)
         chosen_list = self._pick_list(scored, {n: rows for n, rows in lists.items() if n not in signs}, intent, best)
         if chosen_list:
+            rows = lists[chosen_list]
+            # the best sentence of the section, when it is prose outside the list, answers too
+            extra = [] if best.list_no or rows[0] - 2 <= best.position < rows[0] else self._with_predecessors(
+                scored, [best.position])
+            if extra and best.position < rows[0]:
+                self._emit_prose(hit, scored, extra, out)
             self._emit_list(hit, scored, chosen_list, out)
+            if extra and best.position > rows[-1]:
+                self._emit_prose(hit, scored, extra, out)
             return
         picked = self._pick_prose(scored, best, budget)
         intro = next((p for p in picked if scored[p].text.endswith(":") and p + 1 < len(scored)
