@@ -54,6 +54,10 @@ _CONSEQUENCE = re.compile(r"^(?:[\w'’-]+\s+){1,3}(?:dus|daarom|daardoor|hierdo
 _POINTING = re.compile(
     r"^(?:in|op|bij|na|voor|met|uit|tijdens|door|via|van|naast|zonder|vanuit|binnen)\s+(?:dat|die|dit|deze|zo'n|zulke)\s+"
     rf"(?!(?:{_SELF})\b)[a-zà-ÿ]", re.I)
+# Anywhere in the sentence: "mikt op die jaarlijkse aanpassing", "past niet meer bij die werkelijkheid".
+_POINTING_ANYWHERE = re.compile(
+    r"\b(?:in|op|bij|na|voor|met|uit|tijdens|door|via|van|naast|zonder|vanuit|binnen|aan|over|tot|onder|tegen)\s+"
+    rf"(?:die|deze|dit|zo'n|zulke)\s+(?!(?:{_SELF})\b)[a-zà-ÿ]", re.I)
 _INVERTED = re.compile(rf"^(?:[\w'’-]+[,]?\s+){{1,4}}(?:{_VERBS})\s+(?:hij|zij|ze)\b", re.I)
 _LABEL = re.compile(r"^[\w'’ -]{1,40}:\s*$")
 
@@ -67,7 +71,8 @@ def leans_on_previous(sentence: str) -> bool:
         return True
     if _DEMONSTRATIVE.match(text) and not re.match(r"^\w+\s+[A-Z]", text):  # "Dat Neteland ..." is a clause
         return True
-    return bool(_LEANING.match(text) or _INVERTED.match(text) or _CONSEQUENCE.match(text) or _POINTING.match(text))
+    return bool(_LEANING.match(text) or _INVERTED.match(text) or _CONSEQUENCE.match(text) or _POINTING.match(text)
+                or _POINTING_ANYWHERE.search(text))
 
 
 def defines(sentence: str, term: str) -> bool:
