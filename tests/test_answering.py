@@ -289,6 +289,12 @@ def test_a_list_answer_keeps_the_sections_best_sentence_outside_the_list(offline
     assert "gedeelde map" in answer.text, answer.text  # and the sentence that answers, after the list
 
 
+def test_a_cost_question_gets_the_table_with_the_figures(offline):
+    answer = offline.ask("Hoeveel budget moeten we als gemeente van 12.000 inwoners jaarlijks voorzien voor zo'n "
+                         "alliantie?")
+    assert "| Totaal | 29.000 | 92.000 |" in answer.text, answer.text  # not only the assumptions behind it
+
+
 def test_a_definition_comes_from_the_glossary_first(offline):
     answer = offline.ask("Wat is een projectvereniging?")
     assert answer.citations[0].doc_id == "draaiboek/14-begrippenlijst"

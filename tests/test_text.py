@@ -39,6 +39,7 @@ def test_sentences_respect_abbreviations_and_lists():
     ("Een alliantie heeft daarom tijd nodig.", True),
     ("In dit overleg beslist de stuurgroep over het budget.", True),  # which overleg?
     ("Loopt een netwerk slecht, dan past de vorm niet meer bij die werkelijkheid.", True),  # which one?
+    ("Toen VLAIO de verdeling herzag, zakte het aantal sessies van acht naar zes.", True),  # whose sessions?
     ("Dat Neteland vijf gemeenten telt, helpt.", False),
     ("In dit hoofdstuk lees je hoe je start.", False),
     ("Dit sjabloon volgt op het collegebesluit.", False),  # the section itself, like "dit hoofdstuk"

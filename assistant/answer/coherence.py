@@ -38,7 +38,7 @@ _LEANING = re.compile(
     r"|(?:daar|hier|waar)(?:mee|door|om|bij|naast|na|voor|van|in|op|uit|aan|over|onder|tegen|toe)\b"
     r"|(?:bovendien|ook|toch|maar|want|dus|evenmin|eveneens|tegelijk(?:ertijd)?|anderzijds|enerzijds|"
     r"vervolgens|verder|nadien|zodoende|kortom|tot slot|ten slotte|tenslotte|integendeel|omgekeerd|"
-    r"bijgevolg|daarentegen|desondanks|evengoed|zo|en|of|nog|wel|pas|alleen dat)\b"
+    r"bijgevolg|daarentegen|desondanks|evengoed|zo|en|of|nog|wel|pas|toen|alleen dat)\b"
     r"|(?:een|de|het)\s+(?:tweede|derde|vierde|vijfde|zesde|laatste|volgende|andere)\b"
     r"|ten\s+(?:tweede|derde|vierde|vijfde)\b"
     r"|(?:it|they|this|that|these|those|he|she|also|but|so|however|therefore|moreover|"

@@ -163,13 +163,15 @@ class Composer:
         if chosen_list:
             rows = lists[chosen_list]
             # the best sentence of the section, when it is prose outside the list, answers too
-            extra = [] if best.list_no or rows[0] - 2 <= best.position < rows[0] else self._with_predecessors(
-                scored, [best.position])
-            if extra and best.position < rows[0]:
-                self._emit_prose(hit, scored, extra, out)
+            extra = [] if best.list_no or rows[0] - 2 <= best.position < rows[0] else [best.position]
+            if intent.kind is Kind.FIGURE:  # "wat kost het?": the table holds the figures
+                extra += [x.position for x in scored if not x.list_no and table_rows(x.text) is not None]
+            extra = self._with_predecessors(scored, extra)
+            if before := [q for q in extra if q < rows[0]]:
+                self._emit_prose(hit, scored, before, out)
             self._emit_list(hit, scored, chosen_list, out)
-            if extra and best.position > rows[-1]:
-                self._emit_prose(hit, scored, extra, out)
+            if after := [q for q in extra if q > rows[-1]]:
+                self._emit_prose(hit, scored, after, out)
             return
         picked = self._pick_prose(scored, best, budget)
         intro = next((p for p in picked if scored[p].text.endswith(":") and p + 1 < len(scored)
