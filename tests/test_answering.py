@@ -295,6 +295,14 @@ def test_a_cost_question_gets_the_table_with_the_figures(offline):
     assert "| Totaal | 29.000 | 92.000 |" in answer.text, answer.text  # not only the assumptions behind it
 
 
+def test_a_short_list_comes_whole_with_one_bullet_per_item(offline):
+    answer = offline.ask("Is STEM Neteland nu een leiderorganisatie of een NAO, volgens Provan en Kenis?")
+    bullets = [ln for ln in answer.text.splitlines() if ln.startswith("- ")]
+    assert [b.split(".")[0] for b in bullets] == ["- Aantal deelnemers", "- Vertrouwen", "- Doelconsensus",
+                                                  "- Netwerkcompetenties"], answer.text  # all four conditions
+    assert "weten we niet" in bullets[1]  # an item's second sentence stays in its bullet
+
+
 def test_a_definition_comes_from_the_glossary_first(offline):
     answer = offline.ask("Wat is een projectvereniging?")
     assert answer.citations[0].doc_id == "draaiboek/14-begrippenlijst"

@@ -189,7 +189,8 @@ class Composer:
             rows = lists[touched.pop()]
             lead = rows[0] - 1
             if (2 <= len({scored[i].item_no for i in rows}) <= self.cfg.list_cap and lead >= 0
-                    and not any(leans_on_previous(scored[i].text) for i in rows)):
+                    and not any(leans_on_previous(scored[i].text) for i in rows  # an item's own later
+                                if scored[i].item_no != scored[i - 1].item_no)):  # sentences come with it
                 if is_label(scored[lead].text) or scored[lead].text.endswith(":"):  # "VVSG vat ze samen:"
                     before = self._with_predecessors(scored, [p for p in picked if p < rows[0]] + [lead])
                     self._emit_list(hit, scored, scored[rows[0]].list_no, out, before)
@@ -310,7 +311,11 @@ class Composer:
                 if parts:
                     out.lines.append(" ".join(parts))
                     parts = []
-                out.lines.append("- " + self._cite(hit, s, out))
+                same_item = p - 1 in positions and (scored[p - 1].list_no, scored[p - 1].item_no) == (s.list_no, s.item_no)
+                if same_item and out.lines:  # an item's second sentence stays in its bullet
+                    out.lines[-1] += " " + self._cite(hit, s, out)
+                else:
+                    out.lines.append("- " + self._cite(hit, s, out))
             elif not is_label(s.text):
                 parts.append(self._cite(hit, s, out))
         if parts:
