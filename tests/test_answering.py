@@ -303,6 +303,11 @@ def test_a_short_list_comes_whole_with_one_bullet_per_item(offline):
     assert "weten we niet" in bullets[1]  # an item's second sentence stays in its bullet
 
 
+def test_a_sentence_that_only_names_a_chapter_gives_way_to_one_that_answers(offline):
+    answer = offline.ask("Zijn we te vroeg aan het overstructureren? Hoe weet je dat?")
+    assert "beschrijft hoofdstuk 5" not in answer.text and "Wat in de plaats" in answer.text, answer.text
+
+
 def test_a_definition_comes_from_the_glossary_first(offline):
     answer = offline.ask("Wat is een projectvereniging?")
     assert answer.citations[0].doc_id == "draaiboek/14-begrippenlijst"

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.answer.coherence import leans_on_previous
+from assistant.answer.coherence import leans_on_previous, points_elsewhere
 from assistant.retrieval.query import prepare, to_dutch
 from assistant.text import analyze, split_compound, split_sentences, stem, vocabulary_of
 
@@ -58,3 +58,14 @@ def test_english_terms_of_two_words_are_read_as_the_dutch_term():
     assert stem("kerngroep") in asked["core group"] and stem("stuurgroep") in asked["steering committee"]
     assert not {"core", "group", "steering", "committee"} & set(asked)
     assert to_dutch("the core group") == "kerngroep"
+
+
+@pytest.mark.parametrize("sentence, elsewhere", [
+    ("Hoe je zelf effecten meet, staat in hoofdstuk 8 (Impact meten).", True),
+    ("Hoofdstuk 6 (Financiering) bespreekt wat dat betekent voor financiers.", True),
+    ("Hoe zo'n groei eruitziet, beschrijft hoofdstuk 5; hier gaat het om wat misloopt.", True),
+    ("Begin klein en bouw vertrouwen op (zie hoofdstuk 5).", False),  # an answer with a pointer beside it
+    ("Een kerngroep telt vijf tot acht mensen.", False),
+])
+def test_sentences_that_only_say_where_the_answer_is(sentence, elsewhere):
+    assert points_elsewhere(sentence) is elsewhere

@@ -109,6 +109,17 @@ def is_template(section: SectionRecord) -> bool:
     return bool(re.match(r"(sjabloon|model van)", section.heading, re.I)) or len(_PLACEHOLDER.findall(section.text)) >= 3
 
 
+# "Hoe je zelf effecten meet, staat in hoofdstuk 8": a sentence that says where the answer is, not what it is.
+_POINTER = re.compile(r"^(?!.*\(zie hoofdstuk)[^()]*\b(?:staat|staan|lees je|vind je|beschrijft|behandelt|bespreekt|"
+                      r"gaat dieper in|komt aan bod|komen aan bod)\b[^()]*\bhoofdstuk\s+\d+|"
+                      r"^hoofdstuk\s+\d+\b.*\b(?:beschrijft|behandelt|bespreekt|gaat)\b", re.I)
+
+
+def points_elsewhere(sentence: str) -> bool:
+    """Whether the sentence only says which chapter holds something."""
+    return bool(_POINTER.search(sentence))
+
+
 def not_an_answer(sentence: str, wants_template: bool = False) -> bool:
     """A sentence that says nothing by itself: a question the text asks ("Geen
     projectvereniging om op te steunen?"), a line about the chapter ("Dit hoofdstuk

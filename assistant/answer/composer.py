@@ -17,7 +17,7 @@ import numpy as np
 from assistant.answer.citations import CitationBook
 from assistant.answer.coherence import (
     ABOUT_GUIDE, ANNOUNCES, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, defines, is_label, is_template, leans_on_previous,
-    not_an_answer, sign_lists, table_rows)
+    not_an_answer, points_elsewhere, sign_lists, table_rows)
 from assistant.answer.comparison import compare
 from assistant.answer.intent import Intent, Kind, defined_term
 from assistant.retrieval.search import SearchResult, SectionHit
@@ -123,6 +123,7 @@ class Composer:
         vocab = result.snapshot.vocabulary
         low, high = (float(sims.min()), float(sims.max())) if len(sims) else (0.0, 1.0)
         wants_template = bool(WANTS_TEMPLATE.search(result.query.resolved))
+        about_guide = bool(ABOUT_GUIDE.search(result.query.resolved))  # "waar lees ik…": a chapter is the answer
         signs = bool(ASKS_FOR_SIGNS.search(result.query.resolved))
         warning_signs = sign_lists(sec)
         out = []
@@ -134,6 +135,8 @@ class Composer:
                 score += 0.15
             if not_an_answer(sentence.text, wants_template):
                 score *= 0.2  # only when nothing else in the section answers
+            elif points_elsewhere(sentence.text) and not about_guide:
+                score *= 0.5  # "Hoe je effecten meet, staat in hoofdstuk 8" says where, not what
             elif not signs and REMEDY.match(sentence.text):
                 score += 0.15  # "Wat in de plaats: …" is what a question about a pitfall wants
             elif not signs and sentence.list_no in warning_signs:
