@@ -308,6 +308,15 @@ def test_a_sentence_that_only_names_a_chapter_gives_way_to_one_that_answers(offl
     assert "beschrijft hoofdstuk 5" not in answer.text and "Wat in de plaats" in answer.text, answer.text
 
 
+@pytest.mark.parametrize("question, section", [
+    ("Hoe neem ik de alliantie op in de beleids- en beheerscyclus van onze gemeente?",
+     "De alliantie in de BBC: beleidsdoelstelling, actieplan, actie"),  # a worked example is no template
+    ("Wat zet ik in de collegenota om te mogen starten?", "Sjabloon: collegenota om te starten"),  # asked for
+])
+def test_templates_give_way_only_when_they_are_not_asked_for(offline, question, section):
+    assert offline.ask(question).citations[0].section == section
+
+
 def test_a_definition_comes_from_the_glossary_first(offline):
     answer = offline.ask("Wat is een projectvereniging?")
     assert answer.citations[0].doc_id == "draaiboek/14-begrippenlijst"

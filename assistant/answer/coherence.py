@@ -92,7 +92,8 @@ GUIDE_DOC = "/00-hoe-dit-draaiboek-gebruiken"
 # A question about the guidebook itself (its chapters, where to read), which the reading routes answer.
 ABOUT_GUIDE = re.compile(r"\b(draaiboek|hoofdstuk\w*|lezen|leesroute|gids|guide|chapters?|read(?:ing)?)\b", re.I)
 # A question that asks for a template, where fill-in fields ("[datum]") are the answer.
-WANTS_TEMPLATE = re.compile(r"\b(sjablo\w*|template|model\w*|mail|brief|uitnodiging\w*|voorbeeld\w*|invul\w*)\b", re.I)
+WANTS_TEMPLATE = re.compile(r"\b(sjablo\w*|template|model\w*|\w*mail|brief|uitnodiging\w*|voorbeeld\w*|invul\w*|\w*nota)\b",
+                            re.I)
 # A question about the warning signs of a problem; otherwise it wants the remedy.
 ASKS_FOR_SIGNS = re.compile(r"\b(signal\w*|signa\w*|herken\w*|merk(?:en|t)?|symptom\w*|warning|signs?|tell (?:if|whether))\b",
                             re.I)
@@ -106,7 +107,8 @@ _META = re.compile(r"^(dit hoofdstuk|in dit hoofdstuk|dit deel|deze sectie|hiero
 
 def is_template(section: SectionRecord) -> bool:
     """A template to fill in: a "Sjabloon…" or "Model van…" section, or one full of fill-in fields."""
-    return bool(re.match(r"(sjabloon|model van)", section.heading, re.I)) or len(_PLACEHOLDER.findall(section.text)) >= 3
+    fields = len(_PLACEHOLDER.findall(section.text))  # a worked example with a few fields is no template
+    return bool(re.match(r"(sjabloon|model van)", section.heading, re.I)) or 0 < fields >= 0.03 * len(section.text.split())
 
 
 # "Hoe je zelf effecten meet, staat in hoofdstuk 8": a sentence that says where the answer is, not what it is.
