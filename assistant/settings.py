@@ -106,11 +106,12 @@ class LLMSettings(Section):
 
 
 # Fitted with evals/tune.py on evals/calibration.jsonl (never on the eval set).
-REFUSAL_WEIGHTS = {"bias": -18.69, "closest": 17.579, "margin": 63.666, "topic_margin": 13.675, "best_passage": -0.226,
-                   "coverage": 1.619, "unknown": -3.914, "missing_value": -8.119, "current": -3.849, "english": 1.031}
+REFUSAL_WEIGHTS = {"bias": -10.645, "closest": 8.055, "margin": 65.328, "topic_margin": 13.707, "best_passage": -1.341,
+                   "coverage": 1.748, "unknown": -3.97, "missing_value": -8.298, "current": -4.058, "english": 0.733,
+                   "asked_coverage": 2.919}
 # The evidence a refusal weight may address (assistant.answer.relevance.Relevance.features).
 REFUSAL_FEATURES = ("dense", "anchor", "coverage", "best_passage", "outside", "unknown", "missing_value",
-                    "current", "english", "outside_topic", "closest", "margin", "topic_margin")
+                    "current", "english", "outside_topic", "asked_coverage", "closest", "margin", "topic_margin")
 
 
 class AnswerSettings(Section):

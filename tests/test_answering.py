@@ -414,6 +414,12 @@ def test_an_off_topic_question_counts_only_when_the_question_shares_its_subject(
     assert youth_centre.outside_topic == pytest.approx(youth_centre.outside)
 
 
+def test_the_words_of_anchor_questions_count_as_what_a_section_covers(offline):
+    evidence = offline.relevance(offline.retriever.retrieve("Welke afspraken maken we over reclame in de klas?"))
+    assert evidence.asked_coverage > evidence.best_passage + 0.2, evidence  # "reclame" is in a question, not the text
+    assert not offline.ask("Welke afspraken maken we over reclame in de klas?").refused
+
+
 def test_a_question_about_what_to_do_gets_the_remedy_and_one_about_signs_the_signs(offline):
     remedy = fold(offline.ask("Hoe vermijden we dat ons netwerk afhankelijk wordt van projectsubsidies?").text)
     assert "basiswerking" in remedy and "volledig betaald uit een projectbudget" not in remedy, remedy

@@ -62,6 +62,8 @@ class Relevance:
             shares: a word of it that the draaiboek (nearly) never uses ("jeugdhuis"). A vague
             "wat zijn de valkuilen bij de opstart?" resembles "wat zijn de valkuilen bij de
             opstart van een deelfietssysteem?" in form only.
+        asked_coverage: the best share, over the top sections, of the question's words found in
+            the questions a section answers (its anchor questions): users' words for what it covers.
     """
 
     dense: float
@@ -74,6 +76,7 @@ class Relevance:
     current: float = 0.0
     english: float = 0.0
     outside_topic: float = 0.0
+    asked_coverage: float = 0.0
 
     @property
     def closest(self) -> float:
@@ -126,8 +129,9 @@ def relevance_of(result: SearchResult, bank_path=None) -> Relevance:
         missing = _missing_specifics(query.resolved, sentences, rare, vocab)
     current = float(bool(ASKS_CURRENT.search(asked_part(query.resolved))))
     topic = _outside_on_topic(result, sims, bank_path)
+    asked = max((query.coverage(_section_terms(" ".join(h.section.questions), vocab)) for h in top), default=0.0)
     return Relevance(result.best_dense, result.best_anchor, coverage, best, outside, _unknown_share(query), missing,
-                     current, float(query.language == "en"), topic if topic is not None else outside)
+                     current, float(query.language == "en"), topic if topic is not None else outside, asked)
 
 
 def asked_part(text: str) -> str:
