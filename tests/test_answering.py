@@ -336,6 +336,15 @@ def test_no_answer_sentence_leans_on_a_sentence_it_does_not_show(offline):
         assert dangling_sentences(answer) == [], (question, answer.text)
 
 
+def test_a_short_budget_never_leaves_a_sentence_without_its_predecessor(draaiboek_index, offline):
+    from assistant.evaluation import dangling_sentences
+
+    settings = draaiboek_index.model_copy(update={"answer": draaiboek_index.answer.model_copy(update={"max_words": 160})})
+    short = Assistant(settings, offline.retriever)
+    answer = short.ask("Hoe lang duurt het eer zo'n netwerk echt draait, en hoe ging dat in Neteland?")
+    assert not answer.refused and dangling_sentences(answer) == [], answer.text
+
+
 def test_an_answer_offers_related_questions_and_sections_to_read_next(offline):
     answer = offline.ask("Hoe financieren we een alliantie op lange termijn?")
     assert 1 <= len(answer.related_questions) <= 3

@@ -40,6 +40,7 @@ def test_sentences_respect_abbreviations_and_lists():
     ("In dit overleg beslist de stuurgroep over het budget.", True),  # which overleg?
     ("Loopt een netwerk slecht, dan past de vorm niet meer bij die werkelijkheid.", True),  # which one?
     ("Toen VLAIO de verdeling herzag, zakte het aantal sessies van acht naar zes.", True),  # whose sessions?
+    ("Bereid een opvolger voor, lang voor die nodig is.", False),  # a relative "die"
     ("Dat Neteland vijf gemeenten telt, helpt.", False),
     ("In dit hoofdstuk lees je hoe je start.", False),
     ("Dit sjabloon volgt op het collegebesluit.", False),  # the section itself, like "dit hoofdstuk"

@@ -54,10 +54,13 @@ _CONSEQUENCE = re.compile(r"^(?:[\w'’-]+\s+){1,3}(?:dus|daarom|daardoor|hierdo
 _POINTING = re.compile(
     r"^(?:in|op|bij|na|voor|met|uit|tijdens|door|via|van|naast|zonder|vanuit|binnen)\s+(?:dat|die|dit|deze|zo'n|zulke)\s+"
     rf"(?!(?:{_SELF})\b)[a-zà-ÿ]", re.I)
+# Words after a relative "die" ("een opvolger voor, lang voor die nodig is"): no noun follows.
+_NOT_A_NOUN = (r"nodig|zelf|er|het|de|een|al|nog|ook|niet|wel|graag|dat|is|was|zijn|waren|heeft|hebben|kan|kunnen|"
+               r"moet|moeten|wil|willen|zal|zullen|wordt|worden|dan|daar|hier|nu|toch|meestal|vaak|soms|u|je|we|ze")
 # Anywhere in the sentence: "mikt op die jaarlijkse aanpassing", "past niet meer bij die werkelijkheid".
 _POINTING_ANYWHERE = re.compile(
     r"\b(?:in|op|bij|na|voor|met|uit|tijdens|door|via|van|naast|zonder|vanuit|binnen|aan|over|tot|onder|tegen)\s+"
-    rf"(?:die|deze|dit|zo'n|zulke)\s+(?!(?:{_SELF})\b)[a-zà-ÿ]", re.I)
+    rf"(?:die|deze|dit|zo'n|zulke)\s+(?!(?:{_SELF}|{_NOT_A_NOUN})\b)[a-zà-ÿ]", re.I)
 _INVERTED = re.compile(rf"^(?:[\w'’-]+[,]?\s+){{1,4}}(?:{_VERBS})\s+(?:hij|zij|ze)\b", re.I)
 _LABEL = re.compile(r"^[\w'’ -]{1,40}:\s*$")
 

@@ -288,7 +288,8 @@ class Composer:
             picked = [max(standing, key=lambda s: s.score).position]
         following = max(picked) + 1
         while sum(len(words(scored[p].text)) for p in picked) < self.cfg.min_words and following < len(scored):
-            if not is_label(scored[following].text) and scored[following].list_no == 0:
+            if (not is_label(scored[following].text) and scored[following].list_no == 0
+                    and (following - 1 in picked or not _leans(scored, following))):  # never after a gap it leans on
                 picked.append(following)
             following += 1
         return sorted(set(picked))
