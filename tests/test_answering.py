@@ -336,6 +336,18 @@ def test_no_answer_sentence_leans_on_a_sentence_it_does_not_show(offline):
         assert dangling_sentences(answer) == [], (question, answer.text)
 
 
+@pytest.mark.parametrize("question", [
+    "Hoe is STEM Neteland georganiseerd, en welke gemeenten doen mee?",
+    "How many hours a week does a coordinator need for this?",
+    "Hoeveel budget moeten we als gemeente van 12.000 inwoners jaarlijks voorzien voor zo'n alliantie?",
+    "Hoe zorgen we dat een nieuwe coördinator al onze documenten terugvindt?",
+])
+def test_no_answer_says_a_sentence_twice(offline, question):
+    answer = offline.ask(question)
+    shown = [(s.section_id, s.position) for s in answer.sentences]
+    assert len(shown) == len(set(shown)), answer.text
+
+
 def test_a_short_budget_never_leaves_a_sentence_without_its_predecessor(draaiboek_index, offline):
     from assistant.evaluation import dangling_sentences
 

@@ -169,10 +169,9 @@ class Composer:
             extra = [] if best.list_no or rows[0] - 2 <= best.position < rows[0] else [best.position]
             if intent.kind is Kind.FIGURE:  # "wat kost het?": the table holds the figures
                 extra += [x.position for x in scored if not x.list_no and table_rows(x.text) is not None]
-            extra = self._with_predecessors(scored, extra)
-            if before := [q for q in extra if q < rows[0]]:
-                self._emit_prose(hit, scored, before, out)
-            self._emit_list(hit, scored, chosen_list, out)
+            extra = [q for q in self._with_predecessors(scored, extra) if q not in rows]  # the list says its own
+            lead = sorted(set(self._list_lead(scored, rows)) | {q for q in extra if q < rows[0]})
+            self._emit_list(hit, scored, chosen_list, out, lead)
             if after := [q for q in extra if q > rows[-1]]:
                 self._emit_prose(hit, scored, after, out)
             return
@@ -199,7 +198,8 @@ class Composer:
                     self._emit_list(hit, scored, scored[rows[0]].list_no, out, before)
                     after = [p for p in picked if p > rows[-1]]
                     if after:
-                        self._emit_prose(hit, scored, self._with_predecessors(scored, after), out)
+                        self._emit_prose(hit, scored, [q for q in self._with_predecessors(scored, after)
+                                                       if q not in rows], out)  # the list is shown already
                     return
                 picked = self._with_predecessors(scored, sorted(set(picked) | set(rows) | {lead}))
         self._emit_prose(hit, scored, picked, out)
@@ -237,10 +237,7 @@ class Composer:
         rows = hit.section.lists()[list_no]
         lead_pos = rows[0] - 1
         if lead is None:
-            before = [p for p in range(max(0, rows[0] - 3), rows[0]) if not scored[p].list_no]
-            best_before = max(before, key=lambda p: scored[p].score, default=None)
-            wanted = [p for p in (best_before, lead_pos) if p is not None and p >= 0]
-            lead = [p for p in self._with_predecessors(scored, wanted) if scored[p].list_no == 0]
+            lead = self._list_lead(scored, rows)
         if not lead:
             first = next((s for s in scored if s.list_no == 0 and not leans_on_previous(s.text)
                           and not is_label(s.text)), None)
@@ -260,6 +257,13 @@ class Composer:
             n = out.book.cite(hit.section, hit.chunk.id, "", None, hit.scores.fused)
             out.lines.append(f"… en nog {len(groups) - len(shown)} [{n}]")
         out.used.append(hit)
+
+    def _list_lead(self, scored: list[_Scored], rows: list[int]) -> list[int]:
+        """What introduces a list: the line right before it and the best of the three before."""
+        before = [p for p in range(max(0, rows[0] - 3), rows[0]) if not scored[p].list_no]
+        best_before = max(before, key=lambda p: scored[p].score, default=None)
+        wanted = [p for p in (best_before, rows[0] - 1) if p is not None and p >= 0]
+        return [p for p in self._with_predecessors(scored, wanted) if scored[p].list_no == 0]
 
     def _pick_prose(self, scored: list[_Scored], best: _Scored, budget: int) -> list[int]:
         """The best sentences within the budget, then context up to the minimum length.
