@@ -48,6 +48,8 @@ def test_questions_about_the_present():
     assert ASKS_CURRENT.search("wie is de huidige minister van Onderwijs?")
     assert ASKS_CURRENT.search("Which calls are open right now?")
     assert not ASKS_CURRENT.search("hoe houden we de partners aan boord?")
+    assert ASKS_CURRENT.search("Wanneer sluit de volgende VLAIO-oproep, is dat deze maand nog?")
+    assert not ASKS_CURRENT.search("hoe lang loopt een VLAIO-project meestal?")
 
 
 def test_only_the_sentences_that_ask_count_as_the_question():

@@ -30,8 +30,9 @@ ASKS_VALUE = re.compile(
     re.I)
 # A question about the present state of things, which a guide written once cannot know.
 ASKS_CURRENT = re.compile(
-    r"\b(huidige?|momenteel|op dit moment|nu loopt|die nu|dit jaar|vorig (?:school)?jaar|volgend jaar|"
-    r"currently|right now|at the moment|this year|last year|next year)\b", re.I)
+    r"\b(huidige?|momenteel|op dit moment|nu loopt|die nu|dit jaar|vorig (?:school)?jaar|volgend jaar|deze (?:maand|week)|"
+    r"vandaag|volgende (?:oproep|ronde|deadline)|currently|right now|at the moment|this (?:year|month|week)|today|"
+    r"last year|next (?:year|call|round|deadline))\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # A capitalised word that does not open a sentence, or an acronym: a name.
 _NAME = re.compile(r"(?<![.?!:]\s)(?<!^)\b([A-Z][\w-]+|[A-Z]{2,}[\w-]*)")
