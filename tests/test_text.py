@@ -59,6 +59,8 @@ def test_english_terms_of_two_words_are_read_as_the_dutch_term():
     assert stem("kerngroep") in asked["core group"] and stem("stuurgroep") in asked["steering committee"]
     assert not {"core", "group", "steering", "committee"} & set(asked)
     assert to_dutch("the core group") == "kerngroep"
+    abroad = prepare("Are there examples abroad?", "en", vocabulary_of(["voorbeelden uit het buitenland"]), None)
+    assert stem("buitenland") in {t for w in abroad.words for t in w.terms}
 
 
 @pytest.mark.parametrize("sentence, elsewhere", [

@@ -54,6 +54,19 @@ GLOSSARY = {
     "quadruple": "quadruple", "helix": "helix", "ecosystem": "ecosysteem", "ecosystems": "ecosystemen",
     "lifelong": "levenslang", "learning": "leren", "urgency": "urgentie", "energy": "energie",
     "small": "kleine", "neighbours": "buurgemeenten", "neighbors": "buurgemeenten",
+    "neighbouring": "buurgemeenten", "neighboring": "buurgemeenten", "abroad": "buitenland internationale",
+    "foreign": "buitenlandse internationale", "countries": "landen", "country": "land", "opposition": "oppositie",
+    "party": "partij", "parties": "partijen", "coalition": "coalitie", "board": "bestuur raad", "chair": "voorzitter",
+    "chairman": "voorzitter", "agenda": "agenda", "minutes": "verslag", "meetings": "vergaderingen",
+    "invitation": "uitnodiging", "invite": "uitnodigen", "email": "mail", "insurance": "verzekering",
+    "transport": "vervoer", "privacy": "privacy", "gdpr": "AVG", "statutes": "statuten", "association": "vereniging",
+    "nonprofit": "vzw", "contract": "overeenkomst", "procurement": "overheidsopdracht", "tender": "overheidsopdracht",
+    "results": "resultaten", "outcomes": "effecten resultaten", "survey": "bevraging", "diversity": "diversiteit",
+    "camp": "kamp", "camps": "kampen", "hours": "uren", "salary": "loonkost", "conflict": "conflict", "power": "macht",
+    "accountability": "verantwoording", "democracy": "democratie", "province": "provincie", "decree": "decreet",
+    "law": "wet decreet", "sponsor": "sponsoring", "sponsorship": "sponsoring", "advertising": "reclame",
+    "logo": "logo", "scale": "schaal", "lessons": "lessen", "evidence": "bewijs", "sources": "bronnen",
+    "source": "bron", "references": "bronnen referenties", "thesis": "masterproef",
 }
 
 # English terms of more than one word that the draaiboek names with one Dutch word
