@@ -130,7 +130,8 @@ def relevance_of(result: SearchResult, bank_path=None) -> Relevance:
         missing = _missing_specifics(query.resolved, sentences, rare, vocab)
     current = float(bool(ASKS_CURRENT.search(asked_part(query.resolved))))
     topic = _outside_on_topic(result, sims, bank_path)
-    asked = max((query.coverage(_section_terms(" ".join(h.section.questions), vocab)) for h in top), default=0.0)
+    asked_terms = result.snapshot.asked_terms()
+    asked = max((query.coverage(set(asked_terms.get(h.section.id, ()))) for h in top), default=0.0)
     return Relevance(result.best_dense, result.best_anchor, coverage, best, outside, _unknown_share(query), missing,
                      current, float(query.language == "en"), topic if topic is not None else outside, asked)
 

@@ -79,6 +79,7 @@ class Snapshot:
     path: Path | None = None
     _speller: Any = field(default=None, repr=False)
     _anchor_owner: list[str] | None = field(default=None, repr=False)
+    _asked_terms: dict[str, list[str]] | None = field(default=None, repr=False)
     _anchor_words: tuple[Any, list[str]] | None = field(default=None, repr=False)
     _known_terms: frozenset[str] | None = field(default=None, repr=False)
 
@@ -129,6 +130,16 @@ class Snapshot:
         vectors = self.anchor_vectors if self.anchor_vectors is not None else np.zeros((0, 1), np.float16)
         return vectors, self._anchor_owner
 
+    def asked_terms(self) -> dict[str, list[str]]:
+        """Per section with anchor questions, the index terms of those questions, analysed
+        once per snapshot (for their BM25 index, the known terms and the refusal evidence)."""
+        if self._asked_terms is None:
+            from assistant.text import analyze
+
+            self._asked_terms = {sec.id: analyze(" ".join(sec.questions), self.vocabulary)
+                                 for sec in self.sections.values() if sec.questions}
+        return self._asked_terms
+
     def anchor_words(self) -> tuple[Any, list[str]]:
         """A BM25 index over the anchor questions, one document per section (all its
         questions together), and the section id per document; built on first use (a few
@@ -136,10 +147,8 @@ class Snapshot:
         if self._anchor_words is None:
             import bm25s
 
-            from assistant.text import analyze
-
-            owners = [sec.id for sec in self.sections.values() if sec.questions]
-            terms = [analyze(" ".join(self.sections[sid].questions), self.vocabulary) for sid in owners]
+            asked = self.asked_terms()
+            owners, terms = list(asked), list(asked.values())
             model = None
             if any(terms):
                 model = bm25s.BM25()
@@ -153,10 +162,7 @@ class Snapshot:
         sections answer ("reclame" in "Welke afspraken maak je over logo's en reclame?",
         where the text says "reclamekanaal")."""
         if self._known_terms is None:
-            from assistant.text import analyze
-
-            asked = (t for sec in self.sections.values() for q in sec.questions for t in analyze(q, self.vocabulary))
-            self._known_terms = frozenset(self.df) | frozenset(asked)
+            self._known_terms = frozenset(self.df).union(*self.asked_terms().values())
         return self._known_terms
 
     def outside_similarities(self, query_vector: np.ndarray) -> np.ndarray:
