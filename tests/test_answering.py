@@ -394,6 +394,21 @@ def test_a_two_part_question_is_answered_part_by_part(offline):
     assert {c.chunk_id for c in answer.citations} <= set(answer.retrieved_ids), "each part's search counts"
 
 
+@pytest.mark.parametrize("question", [
+    "Hoe organiseren we een rommelmarkt voor het goede doel, en wat zijn de valkuilen?",
+    "Hoe vraag ik een bouwvergunning aan voor een tuinhuis? Bestaat daar een stappenplan voor?",
+])
+def test_a_generic_second_part_does_not_carry_an_off_topic_first_part(offline, question):
+    """"Wat zijn de valkuilen?" alone is in scope; after a question about a flea market it
+    asks about the flea market."""
+    assert offline.ask(question).refused
+
+
+def test_a_second_part_still_adds_to_an_in_scope_first_part(offline):
+    answer = offline.ask("Hoe start ik een STEM-alliantie, en wat zijn de valkuilen?")
+    assert not answer.refused and len({c.section_id for c in answer.citations}) >= 2
+
+
 def test_a_section_whose_best_sentence_leans_on_nothing_still_answers(offline):
     answer = offline.ask("Waar begin ik als kleine gemeente met een stem alliantie?")
     assert not answer.refused and answer.citations

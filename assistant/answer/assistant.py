@@ -108,7 +108,7 @@ class Assistant:
         parts = self._search_parts(pieces, piece_vecs, snap)
         timings["retrieve_ms"] = _ms(t)
         whole_in_scope = self.is_relevant(self.relevance(result))
-        if not whole_in_scope and not any(ok for _, _, ok in parts):
+        if not whole_in_scope and not (parts and parts[0][2]):
             final = self._refusal(question, language, result, timings, t0)
         elif self.llm is not None:
             final = None
@@ -132,8 +132,11 @@ class Assistant:
         """(part, its search, in scope on its own) for each part of a multi-part question
         ("Welke rol spelen bedrijven, en hoe vermijd je reclame?"); empty for one question.
 
-        Such a question is answered when one of its parts is in scope: two questions in one
-        rarely look like any single section. Searched once, for the decision and the answer.
+        Such a question is answered when its first part is in scope, even when the whole is
+        not: two questions in one rarely look like any single section. The first part carries
+        the subject; a later one leans on it ("..., en wat zijn de valkuilen?", "bestaat daar
+        een stappenplan voor?") and is in scope on its own only by looking generic. Searched
+        once, for the decision and the answer.
         """
         if vectors is None:
             vectors = self.retriever.embed_queries([p.search_text for p in pieces])
