@@ -30,7 +30,7 @@ from assistant.answer.relevance import Relevance, relevance_of
 from assistant.answer.support import UNSUPPORTED_MARK, support_scores
 from assistant.index.records import SectionRecord
 from assistant.language import detect_language
-from assistant.retrieval.query import GLOSSARY, PHRASES, PreparedQuery, previous_questions, resolve_follow_up
+from assistant.retrieval.query import PHRASES, PreparedQuery, glossary, previous_questions, resolve_follow_up
 from assistant.retrieval.search import Retriever, SearchResult
 from assistant.settings import Settings
 from assistant.text import analyze
@@ -332,7 +332,7 @@ class Assistant:
 
 def english_lead(result: SearchResult, first: Citation) -> str:
     """The English line before a Dutch answer: which section answers, and on what."""
-    topics = [w.word for w in result.query.words if (w.word in GLOSSARY or w.word in PHRASES) and w.credit(
+    topics = [w.word for w in result.query.words if (glossary(w.word) or w.word in PHRASES) and w.credit(
         set(analyze(result.hits[0].section.text, result.snapshot.vocabulary)))]
     named = list(dict.fromkeys(topics))[:4]
     about = f", which covers {' and '.join([', '.join(named[:-1]), named[-1]] if len(named) > 1 else named)}" if named else ""

@@ -67,6 +67,16 @@ GLOSSARY = {
     "law": "wet decreet", "sponsor": "sponsoring", "sponsorship": "sponsoring", "advertising": "reclame",
     "logo": "logo", "scale": "schaal", "lessons": "lessen", "evidence": "bewijs", "sources": "bronnen",
     "source": "bron", "references": "bronnen referenties", "thesis": "masterproef",
+    "kids": "kinderen", "apply": "aanvragen", "activity": "activiteit", "activities": "activiteiten",
+    "study": "studie", "programme": "programma", "program": "programma", "technical": "technisch",
+    "residents": "inwoners", "inhabitants": "inwoners", "parents": "ouders", "organisation": "organisatie",
+    "organization": "organisatie", "annual": "jaarlijks", "yearly": "jaarlijks", "report": "rapport verslag",
+    "targets": "streefcijfers doelen", "split": "verdelen verdeelsleutel", "calendar": "kalender jaarplanning",
+    "difference": "verschil", "decide": "beslissen", "decides": "beslist", "decision": "beslissing besluit",
+    "classroom": "klas", "classrooms": "klassen", "criticism": "kritiek", "engineer": "ingenieur",
+    "engineers": "ingenieurs", "institution": "instelling", "partnership": "partnerschap", "subjects": "vakken",
+    "conditions": "voorwaarden", "services": "diensten", "member": "lid", "members": "leden", "pillars": "pijlers",
+    "formal": "formeel", "recognised": "erkend", "recognized": "erkend", "contribution": "bijdrage",
 }
 
 # English terms of more than one word that the draaiboek names with one Dutch word
@@ -91,6 +101,19 @@ PHRASES = {
     "warning signs": "signalen", "success factors": "succesfactoren", "failure factors": "faalfactoren",
     "start checklist": "startchecklist", "first meeting": "eerste overleg vergadering",
 }
+
+
+def glossary(word: str) -> str | None:
+    """The Dutch words for an English word, also for a plural the glossary holds in the
+    singular ("theories" as "theory", "towns" as "town")."""
+    if word in GLOSSARY:
+        return GLOSSARY[word]
+    for suffix, singular in (("ies", "y"), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 3 and word[: -len(suffix)] + singular in GLOSSARY:
+            return GLOSSARY[word[: -len(suffix)] + singular]
+    return None
+
+
 _PHRASE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, PHRASES), key=len, reverse=True)) + r")\b", re.I)
 
 FOLLOW_UP_START = re.compile(r"^\s*(en|maar|of|ok|oké|dus|ook|and|but|what about|how about)\b", re.I)
@@ -203,9 +226,10 @@ def prepare(question: str, language: str, vocabulary: frozenset[str], speller: S
         if w in STOPWORDS or w in phrased or (len(w) < 3 and not w.isdigit()):
             continue
         weight = word_weight(w, language)
-        if language == "en" and w in GLOSSARY:
-            additions.append(GLOSSARY[w])
-            terms, parts, whole = set(analyze(GLOSSARY[w], vocabulary)), set(), True
+        dutch = glossary(w) if language == "en" else None
+        if dutch:
+            additions.append(dutch)
+            terms, parts, whole = set(analyze(dutch, vocabulary)), set(), True
         else:
             fixed = w
             if w not in vocabulary and speller and not is_real_word(w):
@@ -230,7 +254,7 @@ def to_dutch(text: str) -> str:
     """An English phrase in the draaiboek's words, as far as the glossary reaches
     ("the core group" becomes "kerngroep"); words it does not know stay as they are."""
     text = _PHRASE.sub(lambda m: PHRASES[m.group(1).lower()], text)
-    return " ".join(GLOSSARY.get(w, w) for w in text.split() if w.lower() not in {"the", "a", "an"})
+    return " ".join(glossary(w) or w for w in text.split() if w.lower() not in {"the", "a", "an"})
 
 
 def is_follow_up(question: str) -> bool:
