@@ -106,9 +106,9 @@ class LLMSettings(Section):
 
 
 # Fitted with evals/tune.py on evals/calibration.jsonl (never on the eval set).
-REFUSAL_WEIGHTS = {"bias": -10.645, "closest": 8.055, "margin": 65.328, "topic_margin": 13.707, "best_passage": -1.341,
-                   "coverage": 1.748, "unknown": -3.97, "missing_value": -8.298, "current": -4.058, "english": 0.733,
-                   "asked_coverage": 2.919}
+REFUSAL_WEIGHTS = {"bias": -13.168, "closest": 11.458, "margin": 64.233, "topic_margin": 10.181, "best_passage": 0.494,
+                   "coverage": 0.557, "unknown": -4.053, "missing_value": -8.34, "current": -5.228, "english": -0.245,
+                   "asked_coverage": 1.878}
 # The evidence a refusal weight may address (assistant.answer.relevance.Relevance.features).
 REFUSAL_FEATURES = ("dense", "anchor", "coverage", "best_passage", "outside", "unknown", "missing_value",
                     "current", "english", "outside_topic", "asked_coverage", "closest", "margin", "topic_margin")
@@ -124,7 +124,7 @@ class AnswerSettings(Section):
         description="Weights of the refusal evidence (assistant/answer/relevance.py), fitted by logistic "
         "regression on evals/calibration.jsonl with evals/tune.py; 'bias' is the intercept.")
     refusal_threshold: float = Field(
-        -0.56, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
+        -0.63, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
         "evals/tune.py chooses the threshold on cross-validated scores for 20 % questions out of scope).")
 
     @field_validator("refusal_weights")
