@@ -67,16 +67,6 @@ GLOSSARY = {
     "law": "wet decreet", "sponsor": "sponsoring", "sponsorship": "sponsoring", "advertising": "reclame",
     "logo": "logo", "scale": "schaal", "lessons": "lessen", "evidence": "bewijs", "sources": "bronnen",
     "source": "bron", "references": "bronnen referenties", "thesis": "masterproef",
-    "kids": "kinderen", "apply": "aanvragen", "activity": "activiteit", "activities": "activiteiten",
-    "study": "studie", "programme": "programma", "program": "programma", "technical": "technisch",
-    "residents": "inwoners", "inhabitants": "inwoners", "parents": "ouders", "organisation": "organisatie",
-    "organization": "organisatie", "annual": "jaarlijks", "yearly": "jaarlijks", "report": "rapport verslag",
-    "targets": "streefcijfers doelen", "split": "verdelen verdeelsleutel", "calendar": "kalender jaarplanning",
-    "difference": "verschil", "decide": "beslissen", "decides": "beslist", "decision": "beslissing besluit",
-    "classroom": "klas", "classrooms": "klassen", "criticism": "kritiek", "engineer": "ingenieur",
-    "engineers": "ingenieurs", "institution": "instelling", "partnership": "partnerschap", "subjects": "vakken",
-    "conditions": "voorwaarden", "services": "diensten", "member": "lid", "members": "leden", "pillars": "pijlers",
-    "formal": "formeel", "recognised": "erkend", "recognized": "erkend", "contribution": "bijdrage",
 }
 
 # English terms of more than one word that the draaiboek names with one Dutch word
