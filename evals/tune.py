@@ -81,7 +81,7 @@ def main() -> int:
 
 # The evidence the refusal model is fitted on (see assistant/answer/relevance.py).
 FIT = ("closest", "margin", "topic_margin", "best_passage", "coverage", "unknown", "missing_value", "current", "english",
-       "asked_coverage")
+       "asked_coverage", "unread")
 
 
 def tune_refusal(features, settings: Settings) -> None:

@@ -57,6 +57,7 @@ def test_a_how_question_gets_numbered_steps(offline):
     "Wat is een goed recept voor stoofvlees met Westmalle?",
     "Who won the football world cup in 2022?",
     "Hoe laat vertrekt de laatste trein naar Oostende?",
+    "Write a shell command that shows the largest directories on a disk.",  # no word the product reads
 ])
 def test_out_of_scope_questions_are_refused_with_suggestions(offline, question):
     answer = offline.ask(question)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.relevance import ASKS_CURRENT, ASKS_VALUE, Relevance, asked_part, _missing_specifics, specifics
+from assistant.answer.relevance import ASKS_CURRENT, ASKS_VALUE, Relevance, asked_part, _missing_specifics, _unread, specifics
+from assistant.retrieval.query import prepare
+from assistant.text import vocabulary_of
 from assistant.settings import REFUSAL_FEATURES, AnswerSettings, SettingsError, load_settings
 
 
@@ -88,3 +90,14 @@ def test_a_document_without_anchor_questions_counts_with_its_closest_passage():
     # a user's PDF has no anchor questions: its passages stand in for them
     assert Relevance(dense=0.9, anchor=0.0, coverage=0.5, best_passage=0.5).closest == pytest.approx(0.93)
     assert Relevance(dense=0.8, anchor=0.95, coverage=0.5, best_passage=0.5).closest == pytest.approx(0.95)
+
+
+@pytest.mark.parametrize("question, language, unread", [
+    ("Write a shell command that shows the largest directories on a disk.", "en", 1.0),
+    ("Can the council fund a STEM alliance?", "en", 0.0),  # glossary words
+    ("Which project in 2024?", "en", 0.0),  # a word the draaiboek uses as it is
+    ("Schrijf een shellcommando voor de grootste mappen.", "nl", 0.0),  # Dutch: the unknown share says it
+])
+def test_an_english_question_without_one_word_the_product_reads(question, language, unread):
+    vocab = vocabulary_of(["het project van de gemeente en de alliantie in 2024"])
+    assert _unread(prepare(question, language, vocab, None), vocab) == unread

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.retrieval.query import PreparedQuery, is_real_word
+from assistant.retrieval.query import PHRASES, PreparedQuery, glossary, is_real_word
 from assistant.retrieval.search import SearchResult
 from assistant.text import analyze, fold
 
@@ -65,6 +65,9 @@ class Relevance:
             opstart van een deelfietssysteem?" in form only.
         asked_coverage: the best share, over the top sections, of the question's words found in
             the questions a section answers (its anchor questions): users' words for what it covers.
+        unread: 1 for an English question of which the product reads no word: none is in the
+            glossary or in the draaiboek ("Write a bash one-liner that lists big files"). Only
+            the embedding then links it to a section, and a cosine alone carries little.
     """
 
     dense: float
@@ -78,6 +81,7 @@ class Relevance:
     english: float = 0.0
     outside_topic: float = 0.0
     asked_coverage: float = 0.0
+    unread: float = 0.0
 
     @property
     def closest(self) -> float:
@@ -133,7 +137,8 @@ def relevance_of(result: SearchResult, bank_path=None) -> Relevance:
     asked_terms = result.snapshot.asked_terms()
     asked = max((query.coverage(set(asked_terms.get(h.section.id, ()))) for h in top), default=0.0)
     return Relevance(result.best_dense, result.best_anchor, coverage, best, outside, _unknown_share(query), missing,
-                     current, float(query.language == "en"), topic if topic is not None else outside, asked)
+                     current, float(query.language == "en"), topic if topic is not None else outside, asked,
+                     _unread(query, vocab))
 
 
 def asked_part(text: str) -> str:
@@ -181,6 +186,15 @@ def _bank_subjects(path: str, sha: str, vocabulary: frozenset[str], df: dict[str
     if bank_sha != sha:
         return None
     return [frozenset(t for t in analyze(q, vocabulary) if df.get(t, 0) <= RARE_IN_CORPUS) for q in bank.questions]
+
+
+def _unread(query: PreparedQuery, vocabulary: frozenset[str]) -> float:
+    """1 when the question is English and none of its words (numbers aside) is in the
+    glossary or in the draaiboek's vocabulary."""
+    if query.language != "en":
+        return 0.0
+    readable = (w for w in query.words if not w.word.isdigit())
+    return float(not any(w.word in PHRASES or glossary(w.word) or w.word in vocabulary for w in readable))
 
 
 def _unknown_share(query: PreparedQuery) -> float:
