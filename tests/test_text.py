@@ -47,6 +47,8 @@ def test_sentences_respect_abbreviations_and_lists():
     ("Met deze nota vraag je het college een principiële beslissing.", False),
     ("Bij de start kies je een trekker.", False),
     ("Een kerngroep telt vijf tot acht mensen.", False),
+    ("Onderzoekers zagen dat zulke onbedoelde neveneffecten de doelen overschaduwen.", True),
+    ("Een alliantie is een organisatienetwerk, en men weet hoe zulke netwerken werken.", False),
 ])
 def test_sentences_that_lean_on_their_predecessor(sentence, leans):
     assert leans_on_previous(sentence) is leans

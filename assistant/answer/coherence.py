@@ -61,6 +61,9 @@ _NOT_A_NOUN = (r"nodig|zelf|er|het|de|een|al|nog|ook|niet|wel|graag|dat|is|was|z
 _POINTING_ANYWHERE = re.compile(
     r"\b(?:in|op|bij|na|voor|met|uit|tijdens|door|via|van|naast|zonder|vanuit|binnen|aan|over|tot|onder|tegen)\s+"
     rf"(?:die|deze|dit|zo'n|zulke)\s+(?!(?:{_SELF}|{_NOT_A_NOUN})\b)[a-zà-ÿ]", re.I)
+# "dat zulke onbedoelde neveneffecten ...": such effects as were named before, unless this
+# sentence names them itself ("een organisatienetwerk ... hoe zulke netwerken").
+_SUCH = re.compile(r"\bzulke\s+([a-zà-ÿ]+)", re.I)
 _INVERTED = re.compile(rf"^(?:[\w'’-]+[,]?\s+){{1,4}}(?:{_VERBS})\s+(?:hij|zij|ze)\b", re.I)
 _LABEL = re.compile(r"^[\w'’ -]{1,40}:\s*$")
 
@@ -75,7 +78,12 @@ def leans_on_previous(sentence: str) -> bool:
     if _DEMONSTRATIVE.match(text) and not re.match(r"^\w+\s+[A-Z]", text):  # "Dat Neteland ..." is a clause
         return True
     return bool(_LEANING.match(text) or _INVERTED.match(text) or _CONSEQUENCE.match(text) or _POINTING.match(text)
-                or _POINTING_ANYWHERE.search(text))
+                or _POINTING_ANYWHERE.search(text) or _such_from_before(text))
+
+
+def _such_from_before(text: str) -> bool:
+    """"zulke X" where X (its first five letters) is not named earlier in the sentence."""
+    return any(fold(m.group(1))[:5] not in fold(text[: m.start()]) for m in _SUCH.finditer(text))
 
 
 def defines(sentence: str, term: str) -> bool:
