@@ -75,6 +75,18 @@ def test_english_question_gets_an_english_lead_and_dutch_sources(offline):
     assert detect_language(body) == "nl", body
 
 
+@pytest.mark.parametrize("question, named, unnamed", [
+    ("In my course the quadruple helix keeps coming up. Where does it come from?", "quadruple helix", ""),
+    ("Our small town wants to fund a STEM alliance with the municipality next door. How?", "",
+     "town|municipality|alliance|stem"),
+])
+def test_the_english_lead_names_the_topics_of_the_section_not_of_the_whole_guide(offline, question, named, unnamed):
+    lead = offline.ask(question).text.splitlines()[0]
+    covers = lead.split("which covers", 1)[1].split(".")[0] if "which covers" in lead else ""
+    assert named in covers, lead
+    assert not unnamed or not re.search(rf"\b({unnamed})\b", covers), lead
+
+
 def test_typos_are_repaired(offline):
     answer = offline.ask("hoe groot moet de kerngoep zijn?")
     assert not answer.refused and any("kerngroep" in c.quote.lower() for c in answer.citations)

@@ -8,6 +8,7 @@ same ranked sections, after which every citation and every sentence is checked.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +34,7 @@ from assistant.language import detect_language
 from assistant.retrieval.query import PHRASES, PreparedQuery, glossary, previous_questions, resolve_follow_up
 from assistant.retrieval.search import Retriever, SearchResult
 from assistant.settings import Settings
-from assistant.text import analyze
+from assistant.text import analyze, fold
 from assistant.types import Answer, AnswerSentence, Citation, SectionLink, SourceChunk
 
 _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
@@ -332,13 +333,38 @@ class Assistant:
 
 def english_lead(result: SearchResult, first: Citation) -> str:
     """The English line before a Dutch answer: which section answers, and on what."""
-    topics = [w.word for w in result.query.words if (glossary(w.word) or w.word in PHRASES) and w.credit(
-        set(analyze(result.hits[0].section.text, result.snapshot.vocabulary)))]
-    named = list(dict.fromkeys(topics))[:4]
+    section = result.snapshot.sections.get(first.section_id) or result.hits[0].section
+    named = _topics(result, section)
     about = f", which covers {' and '.join([', '.join(named[:-1]), named[-1]] if len(named) > 1 else named)}" if named else ""
     where = f"“{first.title}” › “{first.section}”" if first.section else f"“{first.title}”"
     return (f"The guide answers this in {where} [{first.n}]{about}. The guide is written in Dutch; "
             f"this is what it says:")
+
+
+UBIQUITOUS = 0.12  # a term in more of the passages than this share says nothing about one section
+
+
+def _topics(result: SearchResult, section: SectionRecord) -> list[str]:
+    """The question's English topics that the answering section covers, in the question's
+    order, neighbours joined ("quadruple helix"); words the whole draaiboek is about
+    ("municipality", "town") are not a topic of one section."""
+    snap = result.snapshot
+    section_terms = set(analyze(section.text, snap.vocabulary))
+    n = max(len(snap.chunks), 1)
+    topical = {w.word for w in result.query.words
+               if (glossary(w.word) or w.word in PHRASES) and w.credit(section_terms)
+               and any(snap.df.get(t, 0) / n <= UBIQUITOUS for t in w.terms)}
+    text = fold(result.query.resolved)
+    found = sorted((m.start(), m.end()) for t in topical if (m := re.search(rf"\b{re.escape(t)}\b", text)))
+    out: list[str] = []
+    end = -2
+    for start, stop in found:
+        if out and not text[end:start].strip():
+            out[-1] = f"{out[-1]} {text[start:stop]}"  # neighbours: "quadruple helix"
+        else:
+            out.append(text[start:stop])
+        end = stop
+    return out[:3]
 
 
 def _failure_notice(mode: str, exc: Exception) -> str:
