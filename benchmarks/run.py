@@ -61,7 +61,7 @@ DRAAIBOEK = ROOT / "corpus" / "draaiboek"
 APP = ROOT / "app.py"
 COLD_QUESTION = "Wat is een projectvereniging?"
 SYNTHETIC_SIZES = (10_000, 50_000)
-GENERATOR_VERSION = 2  # bump when the synthetic corpus or its index changes shape
+GENERATOR_VERSION = 3  # bump when the synthetic corpus or its index changes shape
 RANDOM_VECTORS = ("willekeurige eenheidsvectoren in plaats van embeddings "
                   "(50.000 passages inbedden duurt op 2 cores meer dan een uur)")
 APP_MISSING = "niet gemeten (app.py ontbreekt)"
@@ -321,10 +321,10 @@ def _passage(rng: random.Random, pool: SentencePool, max_chars: int = 1200) -> s
     target, parts, size = rng.randint(250, 1150), [], 0
     while size < target:
         sentence = rng.choice(pool.sentences)
-        if parts and size + len(sentence) + 1 > max_chars:
+        if parts and size + len(sentence) + 2 > max_chars:  # a separator is at most two characters
             break
         parts.append(sentence)
-        size += len(sentence) + 1
+        size += len(sentence) + 2
     text = parts[0]
     for sentence in parts[1:]:
         text += ("\n\n" if rng.random() < 0.25 else " ") + sentence
