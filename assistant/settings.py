@@ -118,7 +118,7 @@ class AnswerSettings(Section):
     """The offline answer composer and the refusal threshold."""
 
     min_words: int = Field(80, description="Aim for at least this many words in an answer.")
-    max_words: int = Field(170, description="Stop adding sentences past this many words.")
+    max_words: int = Field(175, description="Stop adding sentences past this many words.")
     refusal_weights: dict[str, float] = Field(
         default_factory=lambda: dict(REFUSAL_WEIGHTS),
         description="Weights of the refusal evidence (assistant/answer/relevance.py), fitted by logistic "
