@@ -74,11 +74,3 @@ def test_english_terms_of_two_words_are_read_as_the_dutch_term():
 ])
 def test_sentences_that_only_say_where_the_answer_is(sentence, elsewhere):
     assert points_elsewhere(sentence) is elsewhere
-
-
-def test_an_english_plural_is_read_through_its_singular_in_the_glossary():
-    vocab = vocabulary_of(["de theorie van netwerken en de stuurgroep van de gemeente"])
-    query = prepare("Which theories explain why towns cooperate?", "en", vocab, None)
-    asked = {w.word: w.terms for w in query.words}
-    assert stem("theorie") in asked["theories"] and stem("gemeente") in asked["towns"]
-    assert to_dutch("theories") == "theorie"

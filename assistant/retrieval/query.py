@@ -94,14 +94,11 @@ PHRASES = {
 
 
 def glossary(word: str) -> str | None:
-    """The Dutch words for an English word, also for a plural the glossary holds in the
-    singular ("theories" as "theory", "towns" as "town")."""
-    if word in GLOSSARY:
-        return GLOSSARY[word]
-    for suffix, singular in (("ies", "y"), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) > len(suffix) + 3 and word[: -len(suffix)] + singular in GLOSSARY:
-            return GLOSSARY[word[: -len(suffix)] + singular]
-    return None
+    """The Dutch words for an English word of the glossary (None for any other word).
+
+    Plurals are not read through their singular: on the 146 English calibration
+    questions that cost a first citation and 0.009 key facts."""
+    return GLOSSARY.get(word)
 
 
 _PHRASE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, PHRASES), key=len, reverse=True)) + r")\b", re.I)
