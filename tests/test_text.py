@@ -49,6 +49,9 @@ def test_sentences_respect_abbreviations_and_lists():
     ("Een kerngroep telt vijf tot acht mensen.", False),
     ("Onderzoekers zagen dat zulke onbedoelde neveneffecten de doelen overschaduwen.", True),
     ("Een alliantie is een organisatienetwerk, en men weet hoe zulke netwerken werken.", False),
+    ("De ene oproep steunde academies, de andere nieuwe workshops.", True),
+    ("De eerste oproep steunde academies.", False),
+    ("Een schepen uit Olen vertelde iets gelijkaardigs over de Kempen.", True),
 ])
 def test_sentences_that_lean_on_their_predecessor(sentence, leans):
     assert leans_on_previous(sentence) is leans

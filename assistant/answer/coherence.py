@@ -40,6 +40,7 @@ _LEANING = re.compile(
     r"vervolgens|verder|nadien|zodoende|kortom|tot slot|ten slotte|tenslotte|integendeel|omgekeerd|"
     r"bijgevolg|daarentegen|desondanks|evengoed|zo|en|of|nog|wel|pas|toen|alleen dat)\b"
     r"|(?:een|de|het)\s+(?:tweede|derde|vierde|vijfde|zesde|laatste|volgende|andere)\b"
+    r"|(?:de|het)\s+ene\b"
     r"|ten\s+(?:tweede|derde|vierde|vijfde)\b"
     r"|(?:it|they|this|that|these|those|he|she|also|but|so|however|therefore|moreover|"
     r"furthermore|thus|then|a second|the second|a third|the third|finally)\b)",
@@ -64,6 +65,8 @@ _POINTING_ANYWHERE = re.compile(
 # "dat zulke onbedoelde neveneffecten ...": such effects as were named before, unless this
 # sentence names them itself ("een organisatienetwerk ... hoe zulke netwerken").
 _SUCH = re.compile(r"\bzulke\s+([a-zà-ÿ]+)", re.I)
+# "Janssens vertelde iets gelijkaardigs": similar to what came before.
+_SIMILAR = re.compile(r"\b(?:gelijkaardig|soortgelijk)\w*", re.I)
 _INVERTED = re.compile(rf"^(?:[\w'’-]+[,]?\s+){{1,4}}(?:{_VERBS})\s+(?:hij|zij|ze)\b", re.I)
 _LABEL = re.compile(r"^[\w'’ -]{1,40}:\s*$")
 
@@ -78,7 +81,7 @@ def leans_on_previous(sentence: str) -> bool:
     if _DEMONSTRATIVE.match(text) and not re.match(r"^\w+\s+[A-Z]", text):  # "Dat Neteland ..." is a clause
         return True
     return bool(_LEANING.match(text) or _INVERTED.match(text) or _CONSEQUENCE.match(text) or _POINTING.match(text)
-                or _POINTING_ANYWHERE.search(text) or _such_from_before(text))
+                or _POINTING_ANYWHERE.search(text) or _such_from_before(text) or _SIMILAR.search(text))
 
 
 def _such_from_before(text: str) -> bool:
