@@ -95,6 +95,11 @@ def defines(sentence: str, term: str) -> bool:
     return bool(re.match(pattern, fold(sentence)))
 
 
+def defining(sentences, term: str):
+    """The first of ``sentences`` (anything with a ``text``) that defines ``term``, or None."""
+    return next((s for s in sentences if defines(s.text, term)), None)
+
+
 def is_label(sentence: str) -> bool:
     """A bare label such as "Het risico:" or "Twee stappen:" (an introduction, not a statement)."""
     return bool(_LABEL.match(sentence.strip()))

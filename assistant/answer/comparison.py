@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from assistant.answer.coherence import defines
+from assistant.answer.coherence import defining
 from assistant.answer.intent import Intent, Kind, comparison_sides
 from assistant.retrieval.query import to_dutch
 from assistant.retrieval.search import SearchResult, SectionHit
@@ -61,8 +61,8 @@ def _side(composer: Composer, result: SearchResult, side: str, other: str, taken
         s.score += 0.4 * bool(side_terms & set(analyze(" ".join(s.text.split()[:5]), vocab)))
         s.score -= 0.3 * bool(other_terms & set(analyze(s.text, vocab)))
     free = [s for s in scored if (hit.section.id, s.position) not in taken]
-    defining = next((s for s in scored if defines(s.text, side)), None)
-    best = defining if defining in free else max(free, key=lambda s: s.score, default=None)
+    defined = defining(scored, side)
+    best = defined if defined in free else max(free, key=lambda s: s.score, default=None)
     if best is None or not side_terms <= set(analyze(best.text, vocab)):
         return None
     positions = [p for p in composer._with_predecessors(scored, [best.position]) if (hit.section.id, p) not in taken]

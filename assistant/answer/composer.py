@@ -16,8 +16,8 @@ import numpy as np
 
 from assistant.answer.citations import CitationBook
 from assistant.answer.coherence import (
-    ABOUT_GUIDE, ANNOUNCES, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, defines, is_label, is_template, leans_on_previous,
-    not_an_answer, points_elsewhere, sign_lists, table_rows)
+    ABOUT_GUIDE, ANNOUNCES, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, defining, is_label, is_template,
+    leans_on_previous, not_an_answer, points_elsewhere, sign_lists, table_rows)
 from assistant.answer.comparison import compare
 from assistant.answer.intent import Intent, Kind, defined_term
 from assistant.retrieval.search import SearchResult, SectionHit
@@ -154,10 +154,10 @@ class Composer:
             self._emit_template(hit, scored, out)  # a template is copied whole, not picked from
             return
         best = max(scored, key=lambda s: s.score)
-        defining = _defining(scored, term) if term else None
-        if defining is not None:
-            item = [s.position for s in scored if defining.item_no and s.item_no == defining.item_no]
-            self._emit_prose(hit, scored, self._with_predecessors(scored, item or [defining.position]), out)
+        defined = defining(scored, term) if term else None
+        if defined is not None:
+            item = [s.position for s in scored if defined.item_no and s.item_no == defined.item_no]
+            self._emit_prose(hit, scored, self._with_predecessors(scored, item or [defined.position]), out)
             return
         lists = hit.section.lists()
         # warning signs do not answer "how do we avoid it"
@@ -393,8 +393,3 @@ def _leans(scored: list[_Scored], p: int) -> bool:
     if s.item_no and (p == 0 or scored[p - 1].item_no != s.item_no):
         return False
     return leans_on_previous(s.text)
-
-
-def _defining(scored: list[_Scored], term: str) -> _Scored | None:
-    """The sentence that defines ``term`` ("Projectvereniging: een ..." or "Een RTC is ...")."""
-    return next((s for s in scored if defines(s.text, term)), None)

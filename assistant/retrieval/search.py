@@ -173,12 +173,7 @@ class Retriever:
     def bm25_ranking(self, query: str, n: int, snapshot: Snapshot | None = None) -> Ranking:
         """(chunk id, BM25 score) for chunks with a positive score only."""
         snap = snapshot or self.snapshot
-        terms = analyze(query, snap.vocabulary, query=True)
-        if not terms or snap.bm25 is None:
-            return []
-        scores = snap.bm25.get_scores(terms)
-        top = np.argsort(-scores)[:n]
-        return [(snap.order[i], float(scores[i])) for i in top if scores[i] > 0]
+        return _bm25_top(snap.bm25, analyze(query, snap.vocabulary, query=True), snap.order, n)
 
     def anchor_ranking(self, query_vector: np.ndarray, n: int, snapshot: Snapshot | None = None) -> Ranking:
         """(section id, cosine of its closest anchor question), best first."""
@@ -197,16 +192,19 @@ class Retriever:
         the words users use ("kick-off", "praatclub") where the draaiboek uses its own."""
         snap = snapshot or self.snapshot
         model, owners = snap.anchor_words()
-        terms = analyze(query, snap.vocabulary, query=True)
-        if model is None or not terms:
-            return []
-        scores = model.get_scores(terms)
-        top = np.argsort(-scores)[:n]
-        return [(owners[i], float(scores[i])) for i in top if scores[i] > 0]
+        return _bm25_top(model, analyze(query, snap.vocabulary, query=True), owners, n)
 
     def as_langchain(self) -> BaseRetriever:
         """This retriever behind LangChain's retriever interface."""
         return LangChainRetriever(retriever=self)
+
+
+def _bm25_top(model: Any, terms: list[str], ids: list[str], n: int) -> Ranking:
+    """(id, BM25 score) of the ``n`` best documents with a positive score, best first."""
+    if model is None or not terms:
+        return []
+    scores = model.get_scores(terms)
+    return [(ids[i], float(scores[i])) for i in np.argsort(-scores)[:n] if scores[i] > 0]
 
 
 def section_ranking(snap: Snapshot, chunk_ranking: Ranking) -> Ranking:
