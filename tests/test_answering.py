@@ -479,3 +479,15 @@ def test_a_question_about_what_to_do_gets_the_remedy_and_one_about_signs_the_sig
 def test_a_table_keeps_its_rows(offline):
     answer = offline.ask("Hoeveel kost een STEM-alliantie ons per jaar?")
     assert "| Totaal | 29.000 | 92.000 |" in answer.text.splitlines(), answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "de schepen wil de academie betalen per kind dat meedoet, dan weten we tenminste waarvoor we betalen. goed idee?",
+    "Wat is dat T-attest dat ze in Neteland gebruiken, en kunnen wij zoiets overnemen?",
+])
+def test_a_second_section_is_never_a_template_or_a_page_about_the_draaiboek_itself(offline, question):
+    # a mail to fill in, or "Wat het draaiboek niet doet", adds nothing to an answer that did not ask for it
+    answer = offline.ask(question)
+    assert not answer.refused
+    assert not any(c.section.startswith("Sjabloon") or c.doc_id.endswith("00-hoe-dit-draaiboek-gebruiken")
+                   for c in answer.citations), [c.section for c in answer.citations]

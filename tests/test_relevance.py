@@ -32,6 +32,8 @@ def test_an_unknown_weight_name_is_a_clear_settings_error(monkeypatch):
     "tot wanneer kan ik indienen?",
     "How much does a coordinator cost?",
     "wat is het telefoonnummer van het RTC?",
+    "What share of Flemish graduates earned a STEM degree in 2024?",
+    "welk aandeel van de diploma's is een STEM-diploma?",
 ])
 def test_questions_asking_for_one_value(question):
     assert ASKS_VALUE.search(question)
@@ -52,6 +54,10 @@ def test_questions_about_the_present():
     assert not ASKS_CURRENT.search("hoe houden we de partners aan boord?")
     assert ASKS_CURRENT.search("Wanneer sluit de volgende VLAIO-oproep, is dat deze maand nog?")
     assert not ASKS_CURRENT.search("hoe lang loopt een VLAIO-project meestal?")
+    # the call named between "volgende" and "oproep", and the one deadline that is open now
+    assert ASKS_CURRENT.search("wanneer is de deadline van de volgende VLAIO-oproep voor STEM-academies?")
+    assert ASKS_CURRENT.search("When is the next VLAIO call?")
+    assert not ASKS_CURRENT.search("wanneer vallen de deadlines van de VLAIO-oproepen meestal?")
 
 
 def test_only_the_sentences_that_ask_count_as_the_question():
@@ -74,6 +80,16 @@ def test_a_value_question_is_held_only_by_one_sentence_with_its_year_and_name():
     # Genk and 2020 occur, but never in one sentence: half of what is asked is missing
     assert _missing_specifics("Hoeveel gaf Genk uit in 2020?", sentences) == 0.5
     assert _missing_specifics("Hoeveel gaf Mol uit in 2025?", sentences) == 1.0
+
+
+def test_a_year_is_held_only_by_a_sentence_that_is_about_the_question():
+    sentences = ["Op 16 mei 2024 hield STEM Neteland een studievoormiddag.",
+                 "In 2018 was 19 procent van de diploma's een STEM-diploma."]
+    topical = [{"diploma"}, {"afgestudeerd"}]  # the question's terms that are not everywhere
+    assert _missing_specifics("What share of graduates earned a degree in 2024?", sentences, {}, frozenset(),
+                              topical) == 1.0
+    assert _missing_specifics("What share of diplomas was STEM in 2018?", sentences, {}, frozenset(), topical) == 0.0
+    assert _missing_specifics("What happened in 2024?", sentences) == 0.0  # nothing topical: the year alone
 
 
 def test_a_value_question_about_a_name_needs_the_name_and_its_rare_words_in_one_sentence():

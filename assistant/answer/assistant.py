@@ -27,7 +27,7 @@ from assistant.answer.llm_text import (
     format_sections,
     parse_cited_lines,
 )
-from assistant.answer.relevance import Relevance, relevance_of
+from assistant.answer.relevance import UBIQUITOUS, Relevance, relevance_of
 from assistant.answer.support import UNSUPPORTED_MARK, support_scores
 from assistant.index.records import SectionRecord
 from assistant.language import detect_language
@@ -339,9 +339,6 @@ def english_lead(result: SearchResult, first: Citation) -> str:
     where = f"“{first.title}” › “{first.section}”" if first.section else f"“{first.title}”"
     return (f"The guide answers this in {where} [{first.n}]{about}. The guide is written in Dutch; "
             f"this is what it says:")
-
-
-UBIQUITOUS = 0.12  # a term in more of the passages than this share says nothing about one section
 
 
 def _topics(result: SearchResult, section: SectionRecord) -> list[str]:

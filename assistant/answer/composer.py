@@ -74,6 +74,8 @@ class Composer:
         if intent.kind is Kind.COMPARE and compare(self, result, out):
             return out
         primary = ranked[0]
+        if out.used and _unasked(primary, result):
+            return out  # a later part of the question that only a reading route or a template "answers"
         term = defined_term(result.query.resolved) if intent.kind is Kind.DEFINITION else None
         self._answer_from(primary, result, intent, out, budget or self.cfg.max_words, term)
         if budget:
@@ -359,7 +361,7 @@ class Composer:
         if sum(w.weight for w in missing) / total < 0.35 or len(out.lines) > 8:
             return
         for hit in others:
-            if hit.section.id in {h.section.id for h in out.used}:
+            if hit.section.id in {h.section.id for h in out.used} or _unasked(hit, result):
                 continue
             terms = set(analyze(hit.section.text, vocab))
             gained = sum(w.weight * w.credit(terms) for w in missing)
@@ -384,6 +386,17 @@ def _names(heading: str, result: SearchResult) -> bool:
     """Whether a heading names most of what the question asks about."""
     vocab = result.snapshot.vocabulary
     return bool(heading) and result.query.coverage(set(analyze(heading, vocab))) >= 0.5
+
+
+def _unasked(hit: SectionHit, result: SearchResult) -> bool:
+    """A section that adds nothing to an answer unless the question asks for it: a template to
+    fill in, or a page of chapter 00 about the draaiboek itself ("Wat het draaiboek niet doet")
+    that the question neither asks for nor names."""
+    query, sec = result.query.resolved, hit.section
+    if is_template(sec):
+        return not WANTS_TEMPLATE.search(query)
+    return (sec.doc_id.endswith(GUIDE_DOC) and not ABOUT_GUIDE.search(query)
+            and not set(result.query.terms) & set(analyze(sec.heading, result.snapshot.vocabulary)))
 
 
 def _leans(scored: list[_Scored], p: int) -> bool:

@@ -26,17 +26,19 @@ ASKS_VALUE = re.compile(
     r"\b(hoeveel|how (?:much|many)|welke? (?:bedrag|percentage|tarief|datum|barema|loonschaal)|wat kost|"
     r"tot wanneer|op welke datum|wanneer (?:gaat|sluit|opent|start)|wie is|wie zijn|who is|who are|"
     r"telefoonnummer|phone|e-?mail|adres|address|btw|vat rate|"
-    r"welke (?:bedrijven|organisaties|scholen|gemeenten|personen)|which (?:companies|organisations|schools|towns))\b",
+    r"welke (?:bedrijven|organisaties|scholen|gemeenten|personen)|which (?:companies|organisations|schools|towns)|"
+    r"welk (?:aandeel|percentage)|what (?:share|percentage|proportion))\b",
     re.I)
 # A question about the present state of things, which a guide written once cannot know.
 ASKS_CURRENT = re.compile(
     r"\b(huidige?|momenteel|op dit moment|nu loopt|die nu|dit jaar|vorig (?:school)?jaar|volgend jaar|deze (?:maand|week)|"
-    r"vandaag|volgende (?:oproep|ronde|deadline)|currently|right now|at the moment|this (?:year|month|week)|today|"
-    r"last year|next (?:year|call|round|deadline))\b", re.I)
+    r"vandaag|volgende [\w-]*(?:oproep|ronde|deadline)|de deadline|currently|right now|at the moment|"
+    r"this (?:year|month|week)|today|last year|next (?:[\w-]+ )?(?:year|call|round|deadline)|the deadline)\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # A capitalised word that does not open a sentence, or an acronym: a name.
 _NAME = re.compile(r"(?<![.?!:]\s)(?<!^)\b([A-Z][\w-]+|[A-Z]{2,}[\w-]*)")
-_NOT_NAMES = {"STEM", "I", "OK"}
+# English capitalises what Dutch writes in lower case ("Flemish" is "Vlaamse"): no name either.
+_NOT_NAMES = {"STEM", "I", "OK", "Flemish", "Belgian", "European", "Dutch", "English", "French", "German"}
 # A word at least this informative (Zipf frequency 3.8 or rarer) is part of what a value
 # question names: "ingenieurs" in "Welke bedrijven in de Kempen zoeken ingenieurs?".
 RARE_WEIGHT = 3.2
@@ -131,7 +133,10 @@ def relevance_of(result: SearchResult, bank_path=None) -> Relevance:
     if ASKS_VALUE.search(query.resolved):
         sentences = [s.text for h in top for s in h.section.sentences]
         rare = {w.word: w.terms | w.parts for w in query.words if w.weight >= RARE_WEIGHT and w.known}
-        missing = _missing_specifics(query.resolved, sentences, rare, vocab)
+        n = max(len(result.snapshot.chunks), 1)
+        topical = [{t for t in w.terms if result.snapshot.df.get(t, 0) / n <= UBIQUITOUS}
+                   for w in query.words if w.known]
+        missing = _missing_specifics(query.resolved, sentences, rare, vocab, topical)
     current = float(bool(ASKS_CURRENT.search(asked_part(query.resolved))))
     topic = _outside_on_topic(result, sims, bank_path)
     asked_terms = result.snapshot.asked_terms()
@@ -150,6 +155,7 @@ def asked_part(text: str) -> str:
 
 
 NO_TOPIC = 0.75  # the cosine of two unrelated questions: what "no off-topic subject shared" counts as
+UBIQUITOUS = 0.12  # a term in more of the passages than this share says nothing about one section
 RARE_IN_CORPUS = 2  # a term in at most this many passages is not a subject of the draaiboek
 
 
@@ -222,21 +228,27 @@ def specifics(question: str) -> set[str]:
 
 
 def _missing_specifics(question: str, sentences: list[str], rare: dict[str, set[str]] | None = None,
-                       vocabulary: frozenset[str] = frozenset()) -> float:
+                       vocabulary: frozenset[str] = frozenset(), topical: list[set[str]] | None = None) -> float:
     """For a value question about a named thing ("Welke bedrijven in de Kempen zoeken
     ingenieurs?"): the share of its years, names and rare words (given as their index
     terms) that the best single sentence lacks. Without a year or a name the question
-    is not about one specific thing, and nothing is missing."""
+    is not about one specific thing, and nothing is missing. Without rare words, a
+    sentence holds the names only when it also shares a topical term (one of ``topical``)
+    with the question: "2024" in a sentence about a study morning says nothing about
+    the graduates of 2024."""
     names = specifics(question)
     if not names:
         return 0.0
     groups = [terms for word, terms in (rare or {}).items() if terms and word not in names]
+    topical = [t for t in (topical or []) if t and not t & names]
     held = 0
     for text in sentences:
         folded = fold(text)
         found = sum(n in folded for n in names)
-        if found and groups:
+        if found and (groups or topical):
             terms = set(analyze(text, vocabulary))
             found += sum(bool(g & terms) for g in groups)
+            if not groups and not any(t & terms for t in topical):
+                found = 0
         held = max(held, found)
     return (len(names) + len(groups) - held) / (len(names) + len(groups))
