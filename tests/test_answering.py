@@ -9,6 +9,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage
 
 from assistant.answer.assistant import Assistant
+from assistant.answer.intent import classify
 from assistant.language import detect_language
 from assistant.answer.prompts import SENTINEL
 from assistant.answer.support import UNSUPPORTED_MARK
@@ -491,3 +492,11 @@ def test_a_second_section_is_never_a_template_or_a_page_about_the_draaiboek_itse
     assert not answer.refused
     assert not any(c.section.startswith("Sjabloon") or c.doc_id.endswith("00-hoe-dit-draaiboek-gebruiken")
                    for c in answer.citations), [c.section for c in answer.citations]
+
+
+def test_a_search_that_opens_with_a_list_noun_gets_the_list_and_the_remedy(offline):
+    assert classify("signalen dat alles op één persoon rust, en wat doe je eraan").wants_list
+    answer = offline.ask("signalen dat alles op één persoon rust, en wat doe je eraan")
+    text = fold(answer.text)
+    assert "vergaderingen worden afgelast" in text  # the warning signs, as a list
+    assert "wat in de plaats" in text and "opvolger" in text, answer.text  # and what to do instead

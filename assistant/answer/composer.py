@@ -171,6 +171,8 @@ class Composer:
             extra = [] if best.list_no or rows[0] - 2 <= best.position < rows[0] else [best.position]
             if intent.kind is Kind.FIGURE:  # "wat kost het?": the table holds the figures
                 extra += [x.position for x in scored if not x.list_no and table_rows(x.text) is not None]
+            if chosen_list in sign_lists(hit.section):  # the warning signs come with what to do instead
+                extra += [x.position for x in scored if x.position > rows[-1] and REMEDY.match(x.text)][:1]
             extra = [q for q in self._with_predecessors(scored, extra) if q not in rows]  # the list says its own
             lead = sorted(set(self._list_lead(scored, rows)) | {q for q in extra if q < rows[0]})
             self._emit_list(hit, scored, chosen_list, out, lead)

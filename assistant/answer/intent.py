@@ -32,7 +32,8 @@ PATTERNS: list[tuple[Kind, re.Pattern]] = [
     (Kind.FIGURE, re.compile(r"\b(hoeveel|hoe ?veel|welk bedrag|hoe groot|hoe lang|hoe vaak|wanneer|in welk jaar|"
                              r"how (?:many|much|long|often)|when|what year)\b", re.I)),
     (Kind.LIST, re.compile(rf"\b(welke|wat zijn de|noem|which|what are the)\b[^?]*\b({_LIST_NOUNS})\b|"
-                           rf"\b(lijst(?:je)?|opsomming|checklist|list of)\b", re.I)),
+                           rf"\b(lijst(?:je)?|opsomming|checklist|list of)\b|"
+                           rf"^\s*({_LIST_NOUNS})\b", re.I)),  # a search: "signalen dat het netwerk …"
     (Kind.WHY, re.compile(r"\b(waarom|waartoe|wat heeft\b.*\beraan|wat levert\b.*\bop|why|what for)\b", re.I)),
     (Kind.DEFINITION, re.compile(r"^\s*(wat (?:is|zijn|betekent|betekenen|bedoel\w* \w+ met|houdt)|"
                                  r"wat wordt (?:er )?bedoeld|definitie|what (?:is|are|does)\b(?!.*\b(?:best|"
