@@ -500,3 +500,11 @@ def test_a_search_that_opens_with_a_list_noun_gets_the_list_and_the_remedy(offli
     text = fold(answer.text)
     assert "vergaderingen worden afgelast" in text  # the warning signs, as a list
     assert "wat in de plaats" in text and "opvolger" in text, answer.text  # and what to do instead
+
+
+def test_a_question_for_three_things_gets_the_sentence_that_announces_three(offline):
+    # the three components are prose, not a list: the sentence that counts them is the answer
+    answer = offline.ask("For my thesis on collaborative governance: what are the three components of collaboration "
+                         "dynamics in the framework of Emerson, Nabatchi and Balogh, and how would they apply to a "
+                         "regional STEM alliance?")
+    assert "principled engagement" in answer.text, answer.text

@@ -10,6 +10,7 @@ the first lacks (for a comparison: the other side)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -128,6 +129,7 @@ class Composer:
         about_guide = bool(ABOUT_GUIDE.search(result.query.resolved))  # "waar lees ik…": a chapter is the answer
         signs = bool(ASKS_FOR_SIGNS.search(result.query.resolved))
         warning_signs = sign_lists(sec)
+        counted = _counted(result.query.resolved, vocab, asked=True)
         out = []
         for i, (sentence, sim) in enumerate(zip(sec.sentences, sims)):
             overlap = result.query.coverage(set(analyze(sentence.text, vocab)))
@@ -135,6 +137,8 @@ class Composer:
             score = 0.6 * dense + 0.4 * overlap
             if intent.kind is Kind.FIGURE and any(ch.isdigit() for ch in sentence.text):
                 score += 0.15
+            if counted & _counted(sentence.text, vocab):
+                score += 0.3  # "the three components": the sentence that announces three components
             if not_an_answer(sentence.text, wants_template):
                 score *= 0.2  # only when nothing else in the section answers
             elif points_elsewhere(sentence.text) and not about_guide:
@@ -162,6 +166,7 @@ class Composer:
             self._emit_prose(hit, scored, self._with_predecessors(scored, item or [defined.position]), out)
             return
         lists = hit.section.lists()
+        vocab = result.snapshot.vocabulary
         # warning signs do not answer "how do we avoid it"
         signs = set() if ASKS_FOR_SIGNS.search(result.query.resolved) else sign_lists(hit.section)
         chosen_list = self._pick_list(scored, {n: rows for n, rows in lists.items() if n not in signs}, intent, best)
@@ -171,6 +176,10 @@ class Composer:
             extra = [] if best.list_no or rows[0] - 2 <= best.position < rows[0] else [best.position]
             if intent.kind is Kind.FIGURE:  # "wat kost het?": the table holds the figures
                 extra += [x.position for x in scored if not x.list_no and table_rows(x.text) is not None]
+            asked = _counted(result.query.resolved, vocab, asked=True)
+            # "the three components" in prose beside a list of three questions: the components answer
+            extra += [x.position for x in scored if not x.list_no and x.position < rows[0] - 2
+                      and asked & _counted(x.text, vocab)][:1]
             if chosen_list in sign_lists(hit.section):  # the warning signs come with what to do instead
                 extra += [x.position for x in scored if x.position > rows[-1] and REMEDY.match(x.text)][:1]
             extra = [q for q in self._with_predecessors(scored, extra) if q not in rows]  # the list says its own
@@ -388,6 +397,22 @@ def _names(heading: str, result: SearchResult) -> bool:
     """Whether a heading names most of what the question asks about."""
     vocab = result.snapshot.vocabulary
     return bool(heading) and result.query.coverage(set(analyze(heading, vocab))) >= 0.5
+
+
+_NUMBERS = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10,
+            "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_COUNTED = re.compile(rf"\b({'|'.join(_NUMBERS)})\s+(?:[\w-]+\s+)?([\w-]+)", re.I)
+_ASKED_COUNT = re.compile(r"\b(?:de|the|welke|which|noem|name)\s+$", re.I)  # not "die vijf gemeenten", "na twee jaar"
+
+
+def _counted(text: str, vocabulary: frozenset[str], asked: bool = False) -> set[tuple[int, str]]:
+    """The counted things a text names, as (count, index term) in Dutch or English ("drie
+    componenten", "the three components" both give (3, "component")): a question asking
+    for three things, and the sentence that announces them. With ``asked``, only the
+    counts a question asks for ("welke vijf voorwaarden", "the three components")."""
+    return {(_NUMBERS[m.group(1).lower()], term) for m in _COUNTED.finditer(text)
+            if not asked or _ASKED_COUNT.search(text[: m.start()])
+            for term in analyze(m.group(0)[len(m.group(1)):], vocabulary)}
 
 
 def _unasked(hit: SectionHit, result: SearchResult) -> bool:
