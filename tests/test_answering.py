@@ -508,3 +508,8 @@ def test_a_question_for_three_things_gets_the_sentence_that_announces_three(offl
                          "dynamics in the framework of Emerson, Nabatchi and Balogh, and how would they apply to a "
                          "regional STEM alliance?")
     assert "principled engagement" in answer.text, answer.text
+
+
+def test_a_why_question_that_also_asks_how_gets_the_steps():
+    assert classify("Waarom volstaat één STEM-dag niet, en hoe bouw je een aanbod over meerdere jaren op?").wants_list
+    assert not classify("Waarom volstaat één STEM-dag per jaar niet?").wants_list

@@ -51,16 +51,21 @@ class Intent:
 
     kind: Kind
     about_case: bool
+    steps_too: bool = False  # "waarom …, en hoe bouw je het op?": the how comes with the why
 
     @property
     def wants_list(self) -> bool:
-        return self.kind in (Kind.STEPS, Kind.LIST)
+        return self.kind in (Kind.STEPS, Kind.LIST) or self.steps_too
 
 
 def classify(question: str) -> Intent:
     """The first matching kind, in order of specificity; OPEN when none matches."""
     kind = next((k for k, pattern in PATTERNS if pattern.search(question)), Kind.OPEN)
-    return Intent(kind, bool(CASE.search(question)))
+    steps_too = kind is Kind.WHY and bool(_AND_HOW.search(question))
+    return Intent(kind, bool(CASE.search(question)), steps_too)
+
+
+_AND_HOW = re.compile(r"\b(?:en|and)\s+(?:hoe|how)\b", re.I)
 
 
 def comparison_sides(question: str) -> tuple[str, str] | None:
