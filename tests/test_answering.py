@@ -513,3 +513,8 @@ def test_a_question_for_three_things_gets_the_sentence_that_announces_three(offl
 def test_a_why_question_that_also_asks_how_gets_the_steps():
     assert classify("Waarom volstaat één STEM-dag niet, en hoe bouw je een aanbod over meerdere jaren op?").wants_list
     assert not classify("Waarom volstaat één STEM-dag per jaar niet?").wants_list
+
+
+def test_a_question_about_what_the_guide_covers_today_is_not_refused_as_a_question_about_today(offline):
+    answer = offline.ask("Can I use this guide to see which STEM calls are open at the moment?")
+    assert not answer.refused

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.relevance import ASKS_CURRENT, ASKS_VALUE, Relevance, asked_part, _missing_specifics, _unread, specifics
+from assistant.answer.relevance import ABOUT_TOOL, ASKS_CURRENT, ASKS_VALUE, Relevance, asked_part, _missing_specifics, _unread, specifics
 from assistant.retrieval.query import prepare
 from assistant.text import vocabulary_of
 from assistant.settings import REFUSAL_FEATURES, AnswerSettings, SettingsError, load_settings
@@ -117,3 +117,10 @@ def test_a_document_without_anchor_questions_counts_with_its_closest_passage():
 def test_an_english_question_without_one_word_the_product_reads(question, language, unread):
     vocab = vocabulary_of(["het project van de gemeente en de alliantie in 2024"])
     assert _unread(prepare(question, language, vocab, None), vocab) == unread
+
+
+def test_a_question_about_what_the_guide_can_do_is_not_about_the_present():
+    # "right now" asks about today, but the question is what this guide covers: chapter 00 answers it
+    assert ABOUT_TOOL.search("Can I use this guide to find out which calls are open right now?")
+    assert ABOUT_TOOL.search("Kan de Alliantiewijzer me zeggen welke oproepen nu lopen?")
+    assert not ABOUT_TOOL.search("Which calls are open right now?")

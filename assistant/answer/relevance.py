@@ -34,6 +34,10 @@ ASKS_CURRENT = re.compile(
     r"\b(huidige?|momenteel|op dit moment|nu loopt|die nu|dit jaar|vorig (?:school)?jaar|volgend jaar|deze (?:maand|week)|"
     r"vandaag|volgende [\w-]*(?:oproep|ronde|deadline)|de deadline|currently|right now|at the moment|"
     r"this (?:year|month|week)|today|last year|next (?:[\w-]+ )?(?:year|call|round|deadline)|the deadline)\b", re.I)
+# A question about what this guide or its assistant can do ("Can this guide tell me which calls
+# are open right now?") is answered by the draaiboek's own page on what it does not do.
+ABOUT_TOOL = re.compile(r"\b(?:this|the|dit|het|deze|de) (?:guide|draaiboek|gids|assistent|assistant|chatbot|tool|"
+                        r"alliantiewijzer)\b|\balliantiewijzer\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # A capitalised word that does not open a sentence, or an acronym: a name.
 _NAME = re.compile(r"(?<![.?!:]\s)(?<!^)\b([A-Z][\w-]+|[A-Z]{2,}[\w-]*)")
@@ -137,7 +141,7 @@ def relevance_of(result: SearchResult, bank_path=None) -> Relevance:
         topical = [{t for t in w.terms if result.snapshot.df.get(t, 0) / n <= UBIQUITOUS}
                    for w in query.words if w.known]
         missing = _missing_specifics(query.resolved, sentences, rare, vocab, topical)
-    current = float(bool(ASKS_CURRENT.search(asked_part(query.resolved))))
+    current = float(bool(ASKS_CURRENT.search(asked_part(query.resolved))) and not ABOUT_TOOL.search(query.resolved))
     topic = _outside_on_topic(result, sims, bank_path)
     asked_terms = result.snapshot.asked_terms()
     asked = max((query.coverage(set(asked_terms.get(h.section.id, ()))) for h in top), default=0.0)
