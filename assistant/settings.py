@@ -106,9 +106,9 @@ class LLMSettings(Section):
 
 
 # Fitted with evals/tune.py on evals/calibration.jsonl (never on the eval set).
-REFUSAL_WEIGHTS = {"bias": -13.074, "closest": 11.183, "margin": 73.929, "topic_margin": 24.749, "best_passage": -0.462,
-                   "coverage": -0.672, "unknown": -4.86, "missing_value": -11.438, "current": -5.58, "english": 0.703,
-                   "asked_coverage": 3.306, "unread": -6.137}
+REFUSAL_WEIGHTS = {"bias": -13.704, "closest": 12.125, "margin": 77.185, "topic_margin": 19.206, "best_passage": -0.35,
+                   "coverage": -0.569, "unknown": -4.839, "missing_value": -11.407, "current": -6.632, "english": 0.52,
+                   "asked_coverage": 3.339, "unread": -5.978}
 # The evidence a refusal weight may address (assistant.answer.relevance.Relevance.features).
 REFUSAL_FEATURES = ("dense", "anchor", "coverage", "best_passage", "outside", "unknown", "missing_value",
                     "current", "english", "outside_topic", "asked_coverage", "unread", "closest", "margin", "topic_margin")
@@ -124,7 +124,7 @@ class AnswerSettings(Section):
         description="Weights of the refusal evidence (assistant/answer/relevance.py), fitted by logistic "
         "regression on evals/calibration.jsonl with evals/tune.py; 'bias' is the intercept.")
     refusal_threshold: float = Field(
-        -0.77, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
+        -0.76, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
         "evals/tune.py chooses the threshold on cross-validated scores for 20 % questions out of scope).")
 
     @field_validator("refusal_weights")
