@@ -80,6 +80,8 @@ def test_english_question_gets_an_english_lead_and_dutch_sources(offline):
     ("In my course the quadruple helix keeps coming up. Where does it come from?", "quadruple helix", ""),
     ("Our small town wants to fund a STEM alliance with the municipality next door. How?", "",
      "town|municipality|alliance|stem"),
+    ("For my thesis: what are the three components of collaboration dynamics in Emerson's framework, and how would "
+     "they apply to a regional STEM alliance?", "", "regional"),  # a lone adjective is no topic
 ])
 def test_the_english_lead_names_the_topics_of_the_section_not_of_the_whole_guide(offline, question, named, unnamed):
     lead = offline.ask(question).text.splitlines()[0]

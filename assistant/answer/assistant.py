@@ -361,7 +361,11 @@ def _topics(result: SearchResult, section: SectionRecord) -> list[str]:
         else:
             out.append(text[start:stop])
         end = stop
-    return out[:3]
+    # a lone adjective is no topic: "which covers regional" says nothing
+    return [t for t in out if " " in t or not _ADJECTIVE.search(t)][:3]
+
+
+_ADJECTIVE = re.compile(r"(?:al|ic|ive|ous|ful|less|able|ible)$")
 
 
 def _failure_notice(mode: str, exc: Exception) -> str:
