@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from assistant.index.records import SectionRecord
-from assistant.text import fold
+from assistant.text import analyze, fold
 
 _PRONOUN = r"hij|zij|ze|hun|hen|haar|zijn|het|dat|dit|die|deze|daar|hier|zo'n|zulke|dezelfde|diezelfde"
 _VERBS = (
@@ -163,3 +163,23 @@ def table_rows(sentence: str) -> str | None:
     if not (text.startswith("|") and re.search(r"\|\s*:?-{3,}", text)):
         return None
     return re.sub(r"\|\s+\|(?=\s*(?:[^|\s]|:?-{3}))", "|\n|", text)
+
+
+def unasked(section: SectionRecord, question: str, question_terms: list[str], vocabulary: frozenset[str]) -> bool:
+    """A section that adds nothing to an answer unless the question asks for it: a template to
+    fill in, or a page of chapter 00 about the draaiboek itself ("Wat het draaiboek niet doet")
+    that the question neither asks for nor names."""
+    if is_template(section):
+        return not WANTS_TEMPLATE.search(question)
+    return (section.doc_id.endswith(GUIDE_DOC) and not ABOUT_GUIDE.search(question)
+            and not set(question_terms) & set(analyze(section.heading, vocabulary)))
+
+
+def leans_in_place(scored: list, p: int) -> bool:
+    """Whether sentence ``p`` of a section's scored sentences needs its predecessor; the
+    first sentence of a list item never does (items are parallel), and it can never lean
+    on another item."""
+    s = scored[p]
+    if s.item_no and (p == 0 or scored[p - 1].item_no != s.item_no):
+        return False
+    return leans_on_previous(s.text)

@@ -10,7 +10,6 @@ the first lacks (for a comparison: the other side)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,9 +17,9 @@ import numpy as np
 from assistant.answer.citations import CitationBook
 from assistant.answer.coherence import (
     ABOUT_GUIDE, ANNOUNCES, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, defining, is_label, is_template,
-    leans_on_previous, not_an_answer, points_elsewhere, sign_lists, table_rows)
+    leans_in_place, leans_on_previous, not_an_answer, points_elsewhere, sign_lists, table_rows, unasked)
 from assistant.answer.comparison import compare
-from assistant.answer.intent import Intent, Kind, defined_term
+from assistant.answer.intent import Intent, Kind, counted, defined_term
 from assistant.retrieval.search import SearchResult, SectionHit
 from assistant.settings import AnswerSettings
 from assistant.text import analyze, fold, words
@@ -75,7 +74,7 @@ class Composer:
         if intent.kind is Kind.COMPARE and compare(self, result, out):
             return out
         primary = ranked[0]
-        if out.used and _unasked(primary, result):
+        if out.used and unasked(primary.section, result.query.resolved, result.query.terms, result.snapshot.vocabulary):
             return out  # a later part of the question that only a reading route or a template "answers"
         term = defined_term(result.query.resolved) if intent.kind is Kind.DEFINITION else None
         self._answer_from(primary, result, intent, out, budget or self.cfg.max_words, term)
@@ -104,7 +103,8 @@ class Composer:
         def preference(h: SectionHit) -> float:  # retrieval order first; the kind of answer breaks near-ties
             sec = h.section
             value = h.scores.fused / top
-            if intent.kind is Kind.DEFINITION and ("begrippen" in sec.doc_id or _names(sec.heading, result)):
+            named = result.query.coverage(set(analyze(sec.heading, result.snapshot.vocabulary))) >= 0.5
+            if intent.kind is Kind.DEFINITION and ("begrippen" in sec.doc_id or named):  # the glossary, or named
                 value += 0.3
             if intent.about_case and "casus" in sec.doc_id:
                 value += 0.1
@@ -129,7 +129,7 @@ class Composer:
         about_guide = bool(ABOUT_GUIDE.search(result.query.resolved))  # "waar lees ik…": a chapter is the answer
         signs = bool(ASKS_FOR_SIGNS.search(result.query.resolved))
         warning_signs = sign_lists(sec)
-        counted = _counted(result.query.resolved, vocab, asked=True)
+        asked_count = counted(result.query.resolved, vocab, asked=True)
         out = []
         for i, (sentence, sim) in enumerate(zip(sec.sentences, sims)):
             overlap = result.query.coverage(set(analyze(sentence.text, vocab)))
@@ -137,7 +137,7 @@ class Composer:
             score = 0.6 * dense + 0.4 * overlap
             if intent.kind is Kind.FIGURE and any(ch.isdigit() for ch in sentence.text):
                 score += 0.15
-            if counted & _counted(sentence.text, vocab):
+            if asked_count & counted(sentence.text, vocab):
                 score += 0.3  # "the three components": the sentence that announces three components
             if not_an_answer(sentence.text, wants_template):
                 score *= 0.2  # only when nothing else in the section answers
@@ -176,10 +176,10 @@ class Composer:
             extra = [] if best.list_no or rows[0] - 2 <= best.position < rows[0] else [best.position]
             if intent.kind is Kind.FIGURE:  # "wat kost het?": the table holds the figures
                 extra += [x.position for x in scored if not x.list_no and table_rows(x.text) is not None]
-            asked = _counted(result.query.resolved, vocab, asked=True)
+            asked = counted(result.query.resolved, vocab, asked=True)
             # "the three components" in prose beside a list of three questions: the components answer
             extra += [x.position for x in scored if not x.list_no and x.position < rows[0] - 2
-                      and asked & _counted(x.text, vocab)][:1]
+                      and asked & counted(x.text, vocab)][:1]
             if chosen_list in sign_lists(hit.section):  # the warning signs come with what to do instead
                 extra += [x.position for x in scored if x.position > rows[-1] and REMEDY.match(x.text)][:1]
             extra = [q for q in self._with_predecessors(scored, extra) if q not in rows]  # the list says its own
@@ -299,14 +299,14 @@ class Composer:
         # a lone list item that opens with "ze", "dat", ... leans on the list's introduction: leave it out
         picked = [p for p in picked if not (scored[p].list_no and leans_on_previous(scored[p].text))] or picked
         if not picked:  # the best sentences all lean on something out of reach: start from one that stands
-            standing = [s for s in scored if not _leans(scored, s.position) and not is_label(s.text)]
+            standing = [s for s in scored if not leans_in_place(scored, s.position) and not is_label(s.text)]
             if not standing:
                 return []
             picked = [max(standing, key=lambda s: s.score).position]
         following = max(picked) + 1
         while sum(len(words(scored[p].text)) for p in picked) < self.cfg.min_words and following < len(scored):
             if (not is_label(scored[following].text) and scored[following].list_no == 0
-                    and (following - 1 in picked or not _leans(scored, following))):  # never after a gap it leans on
+                    and (following - 1 in picked or not leans_in_place(scored, following))):  # never after a gap it leans on
                 picked.append(following)
             following += 1
         return sorted(set(picked))
@@ -317,9 +317,9 @@ class Composer:
         keep: set[int] = set()
         for p in sorted(set(positions)):
             chain = [p]
-            while _leans(scored, chain[-1]) and len(chain) <= MAX_LOOKBACK and chain[-1] > 0:
+            while leans_in_place(scored, chain[-1]) and len(chain) <= MAX_LOOKBACK and chain[-1] > 0:
                 chain.append(chain[-1] - 1)
-            if _leans(scored, chain[-1]):
+            if leans_in_place(scored, chain[-1]):
                 continue  # nothing it can stand on
             keep.update(chain)
         return sorted(keep)
@@ -372,7 +372,8 @@ class Composer:
         if sum(w.weight for w in missing) / total < 0.35 or len(out.lines) > 8:
             return
         for hit in others:
-            if hit.section.id in {h.section.id for h in out.used} or _unasked(hit, result):
+            if hit.section.id in {h.section.id for h in out.used} or unasked(
+                    hit.section, result.query.resolved, result.query.terms, vocab):
                 continue
             terms = set(analyze(hit.section.text, vocab))
             gained = sum(w.weight * w.credit(terms) for w in missing)
@@ -391,45 +392,3 @@ class Composer:
             return f"\n\n{table}\n\n[{n}]"
         body = s.text if s.text[-1:] in ".!?:" else s.text.rstrip(";,") + "."
         return f"{body[:-1]} [{n}]{body[-1]}"
-
-
-def _names(heading: str, result: SearchResult) -> bool:
-    """Whether a heading names most of what the question asks about."""
-    vocab = result.snapshot.vocabulary
-    return bool(heading) and result.query.coverage(set(analyze(heading, vocab))) >= 0.5
-
-
-_NUMBERS = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10,
-            "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-_COUNTED = re.compile(rf"\b({'|'.join(_NUMBERS)})\s+(?:[\w-]+\s+)?([\w-]+)", re.I)
-_ASKED_COUNT = re.compile(r"\b(?:de|the|welke|which|noem|name)\s+$", re.I)  # not "die vijf gemeenten", "na twee jaar"
-
-
-def _counted(text: str, vocabulary: frozenset[str], asked: bool = False) -> set[tuple[int, str]]:
-    """The counted things a text names, as (count, index term) in Dutch or English ("drie
-    componenten", "the three components" both give (3, "component")): a question asking
-    for three things, and the sentence that announces them. With ``asked``, only the
-    counts a question asks for ("welke vijf voorwaarden", "the three components")."""
-    return {(_NUMBERS[m.group(1).lower()], term) for m in _COUNTED.finditer(text)
-            if not asked or _ASKED_COUNT.search(text[: m.start()])
-            for term in analyze(m.group(0)[len(m.group(1)):], vocabulary)}
-
-
-def _unasked(hit: SectionHit, result: SearchResult) -> bool:
-    """A section that adds nothing to an answer unless the question asks for it: a template to
-    fill in, or a page of chapter 00 about the draaiboek itself ("Wat het draaiboek niet doet")
-    that the question neither asks for nor names."""
-    query, sec = result.query.resolved, hit.section
-    if is_template(sec):
-        return not WANTS_TEMPLATE.search(query)
-    return (sec.doc_id.endswith(GUIDE_DOC) and not ABOUT_GUIDE.search(query)
-            and not set(result.query.terms) & set(analyze(sec.heading, result.snapshot.vocabulary)))
-
-
-def _leans(scored: list[_Scored], p: int) -> bool:
-    """Whether sentence ``p`` needs its predecessor; the first sentence of a list item
-    never does (items are parallel), and it can never lean on another item."""
-    s = scored[p]
-    if s.item_no and (p == 0 or scored[p - 1].item_no != s.item_no):
-        return False
-    return leans_on_previous(s.text)

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from assistant.text import analyze
+
 
 class Kind(str, Enum):
     DEFINITION = "definitie"
@@ -114,3 +116,19 @@ def question_parts(question: str) -> list[str]:
     parts = [re.sub(r"^(?:en|of|and|or)\s+", "", p, flags=re.I) for p in parts]
     asked = [p + "?" for p in parts if len(p.split()) >= 3 and _QUESTION_WORD.match(p)]
     return asked if len(asked) > 1 else [question]  # a statement is context, not a second question
+
+
+_NUMBERS = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10,
+            "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_COUNTED = re.compile(rf"\b({'|'.join(_NUMBERS)})\s+(?:[\w-]+\s+)?([\w-]+)", re.I)
+_ASKED_COUNT = re.compile(r"\b(?:de|the|welke|which|noem|name)\s+$", re.I)  # not "die vijf gemeenten", "na twee jaar"
+
+
+def counted(text: str, vocabulary: frozenset[str], asked: bool = False) -> set[tuple[int, str]]:
+    """The counted things a text names, as (count, index term) in Dutch or English ("drie
+    componenten", "the three components" both give (3, "component")): a question asking
+    for three things, and the sentence that announces them. With ``asked``, only the
+    counts a question asks for ("welke vijf voorwaarden", "the three components")."""
+    return {(_NUMBERS[m.group(1).lower()], term) for m in _COUNTED.finditer(text)
+            if not asked or _ASKED_COUNT.search(text[: m.start()])
+            for term in analyze(m.group(0)[len(m.group(1)):], vocabulary)}
