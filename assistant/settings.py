@@ -148,8 +148,9 @@ class AnswerSettings(Section):
                               "at least this share of the best sentence of the section.")
     prose_share: float = Field(0.85, gt=0, le=1, description="Offline: share of max_words the best sentences may "
                                "fill before context is added.")
-    guide_penalty: float = Field(0.3, ge=0, description="Offline: how much a reading route of chapter 00 (or a "
-                                 "template) loses against other sections when the question does not ask for it.")
+    guide_penalty: float = Field(0.3, ge=0, description="Offline: how much a reading route of chapter 00 loses "
+                                 "against other sections when the question does not ask for it (a template that "
+                                 "was not asked for always comes last).")
     template_words: int = Field(600, gt=0, description="Offline: a template asked for comes whole up to this "
                                 "many words (longer ones are answered like any section).")
     list_cap: int = Field(12, ge=3, description="List items shown before '… en nog n'.")

@@ -520,3 +520,10 @@ def test_a_why_question_that_also_asks_how_gets_the_steps():
 def test_a_question_about_what_the_guide_covers_today_is_not_refused_as_a_question_about_today(offline):
     answer = offline.ask("Can I use this guide to see which STEM calls are open at the moment?")
     assert not answer.refused
+
+
+def test_a_template_comes_last_when_the_question_does_not_ask_for_one(offline):
+    # "gesprekken", "school", "bedrijf": the invitation mail shares the words, the press section answers
+    answer = offline.ask("de lokale krant belde al over onze stem plannen maar we hebben pas 2 gesprekken gehad met een "
+                         "school en een bedrijf, wat vertel ik best en wat niet")
+    assert answer.citations[0].section == "Communiceren naar pers en publiek in de beginfase", answer.text

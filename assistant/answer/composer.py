@@ -111,7 +111,7 @@ class Composer:
             if sec.doc_id.endswith(GUIDE_DOC) and not about_guide:
                 value -= self.cfg.guide_penalty  # a reading route answers "what do I read", not the question
             if not wants_template and is_template(sec):
-                value -= self.cfg.guide_penalty  # fill-in fields answer only a question for the template
+                value -= 1.0  # fill-in fields answer only a question for a template: a template comes last
             return value
 
         return sorted(hits, key=preference, reverse=True)
