@@ -57,6 +57,7 @@ def test_questions_about_the_present():
     # the call named between "volgende" and "oproep", and the one deadline that is open now
     assert ASKS_CURRENT.search("wanneer is de deadline van de volgende VLAIO-oproep voor STEM-academies?")
     assert ASKS_CURRENT.search("When is the next VLAIO call?")
+    assert ASKS_CURRENT.search("How many pupils took part last school year?")  # as "vorig schooljaar"
     assert not ASKS_CURRENT.search("wanneer vallen de deadlines van de VLAIO-oproepen meestal?")
 
 
