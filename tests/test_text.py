@@ -52,6 +52,9 @@ def test_sentences_respect_abbreviations_and_lists():
     ("De ene oproep steunde academies, de andere nieuwe workshops.", True),
     ("De eerste oproep steunde academies.", False),
     ("Een schepen uit Olen vertelde iets gelijkaardigs over de Kempen.", True),
+    ("Vier daarvan gaan over werk, gezin, welzijn en opvang.", True),  # four of what?
+    ("Eén daarvan is de bibliotheek.", True),
+    ("Vier gemeenten doen mee.", False),
 ])
 def test_sentences_that_lean_on_their_predecessor(sentence, leans):
     assert leans_on_previous(sentence) is leans

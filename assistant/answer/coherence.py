@@ -41,6 +41,8 @@ _LEANING = re.compile(
     r"bijgevolg|daarentegen|desondanks|evengoed|zo|en|of|nog|wel|pas|toen|alleen dat)\b"
     r"|(?:een|de|het)\s+(?:tweede|derde|vierde|vijfde|zesde|laatste|volgende|andere)\b"
     r"|(?:de|het)\s+ene\b"
+    r"|(?:één|eén|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|enkele|sommige|veel|de meeste|\d+)\s+"
+    r"(?:daarvan|ervan|van hen|van die|van deze)\b"  # "Vier daarvan gaan over werk": four of what came before
     r"|ten\s+(?:tweede|derde|vierde|vijfde)\b"
     r"|(?:it|they|this|that|these|those|he|she|also|but|so|however|therefore|moreover|"
     r"furthermore|thus|then|a second|the second|a third|the third|finally)\b)",
