@@ -527,3 +527,11 @@ def test_a_template_comes_last_when_the_question_does_not_ask_for_one(offline):
     answer = offline.ask("de lokale krant belde al over onze stem plannen maar we hebben pas 2 gesprekken gehad met een "
                          "school en een bedrijf, wat vertel ik best en wat niet")
     assert answer.citations[0].section == "Communiceren naar pers en publiek in de beginfase", answer.text
+
+
+def test_a_chapter_summary_brings_a_section_of_its_chapter(offline):
+    # "Kort" points; a section of the same chapter answers, even when it ranks fifth
+    answer = offline.ask("mijn burgemeester wil in het jaarverslag 'impact' zien en niet enkel het aantal workshops. "
+                         "hoe begin ik daar aan zonder een duur onderzoeksbureau in te huren?")
+    sections = [c.section for c in answer.citations]
+    assert sections[0] != "Kort" or len(sections) > 1, answer.text

@@ -83,7 +83,8 @@ class Composer:
         if term and out.word_count < self.cfg.min_words:
             self._define_further(result, ranked[1:4], term, out)
         if primary.section.heading == SUMMARY:  # a chapter's summary points; a section of it answers
-            inner = next((h for h in ranked[1:4] if h.section.doc_id == primary.section.doc_id), None)
+            inner = next((h for h in ranked[1:4] + result.hits[4:] if h.section.doc_id == primary.section.doc_id
+                          and h.section.id not in {u.section.id for u in out.used}), None)
             if inner is not None:
                 self._answer_from(inner, result, intent, out, max(self.cfg.max_words - out.word_count, self.cfg.min_words))
         self._complement(result, ranked[1:4], out)
