@@ -144,7 +144,7 @@ class AnswerSettings(Section):
                                       "as possibly outdated in the citation panel.")
     related_questions: int = Field(3, ge=0, description="'Verwante vragen' shown after an answer.")
     read_next: int = Field(2, ge=0, description="'Lees verder' sections shown after an answer.")
-    keep_ratio: float = Field(0.35, gt=0, le=1, description="Offline: a sentence joins the answer when it scores "
+    keep_ratio: float = Field(0.3, gt=0, le=1, description="Offline: a sentence joins the answer when it scores "
                               "at least this share of the best sentence of the section.")
     prose_share: float = Field(0.85, gt=0, le=1, description="Offline: share of max_words the best sentences may "
                                "fill before context is added.")
