@@ -55,6 +55,8 @@ def test_sentences_respect_abbreviations_and_lists():
     ("Vier daarvan gaan over werk, gezin, welzijn en opvang.", True),  # four of what?
     ("Eén daarvan is de bibliotheek.", True),
     ("Vier gemeenten doen mee.", False),
+    ("Wie die vraag niet kan beantwoorden, organiseert vooral inertie.", True),  # which question?
+    ("Wie die nodig heeft, vraagt het aan.", False),
 ])
 def test_sentences_that_lean_on_their_predecessor(sentence, leans):
     assert leans_on_previous(sentence) is leans

@@ -67,6 +67,9 @@ _POINTING_ANYWHERE = re.compile(
 # "dat zulke onbedoelde neveneffecten ...": such effects as were named before, unless this
 # sentence names them itself ("een organisatienetwerk ... hoe zulke netwerken").
 _SUCH = re.compile(r"\bzulke\s+([a-zà-ÿ]+)", re.I)
+# "Wie die vraag niet kan beantwoorden, …": the question named before.
+_ASKING_BACK = re.compile(rf"^(?:wie|wat|waar|wanneer|hoe|waarom)\s+(?:die|deze)\s+(?!(?:{_SELF}|{_NOT_A_NOUN})\b)[a-zà-ÿ]",
+                          re.I)
 # "Janssens vertelde iets gelijkaardigs": similar to what came before.
 _SIMILAR = re.compile(r"\b(?:gelijkaardig|soortgelijk)\w*", re.I)
 _INVERTED = re.compile(rf"^(?:[\w'’-]+[,]?\s+){{1,4}}(?:{_VERBS})\s+(?:hij|zij|ze)\b", re.I)
@@ -83,7 +86,8 @@ def leans_on_previous(sentence: str) -> bool:
     if _DEMONSTRATIVE.match(text) and not re.match(r"^\w+\s+[A-Z]", text):  # "Dat Neteland ..." is a clause
         return True
     return bool(_LEANING.match(text) or _INVERTED.match(text) or _CONSEQUENCE.match(text) or _POINTING.match(text)
-                or _POINTING_ANYWHERE.search(text) or _such_from_before(text) or _SIMILAR.search(text))
+                or _POINTING_ANYWHERE.search(text) or _such_from_before(text) or _SIMILAR.search(text)
+                or _ASKING_BACK.match(text))
 
 
 def _such_from_before(text: str) -> bool:
