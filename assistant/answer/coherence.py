@@ -68,8 +68,8 @@ _POINTING_ANYWHERE = re.compile(
 # sentence names them itself ("een organisatienetwerk ... hoe zulke netwerken").
 _SUCH = re.compile(r"\bzulke\s+([a-zà-ÿ]+)", re.I)
 # "Wie die vraag niet kan beantwoorden, …": the question named before.
-_ASKING_BACK = re.compile(rf"^(?:wie|wat|waar|wanneer|hoe|waarom)\s+(?:die|deze)\s+(?!(?:{_SELF}|{_NOT_A_NOUN})\b)[a-zà-ÿ]",
-                          re.I)
+_ASKING_BACK = re.compile(
+    rf"^(?:wie|wat|waar|wanneer|hoe|waarom)\s+(?:die|deze)\s+(?!(?:{_SELF}|{_NOT_A_NOUN})\b)[a-zà-ÿ]", re.I)
 # "Janssens vertelde iets gelijkaardigs": similar to what came before.
 _SIMILAR = re.compile(r"\b(?:gelijkaardig|soortgelijk)\w*", re.I)
 _INVERTED = re.compile(rf"^(?:[\w'’-]+[,]?\s+){{1,4}}(?:{_VERBS})\s+(?:hij|zij|ze)\b", re.I)

@@ -307,7 +307,7 @@ class Composer:
         following = max(picked) + 1
         while sum(len(words(scored[p].text)) for p in picked) < self.cfg.min_words and following < len(scored):
             if (not is_label(scored[following].text) and scored[following].list_no == 0
-                    and (following - 1 in picked or not leans_in_place(scored, following))):  # never after a gap it leans on
+                    and (following - 1 in picked or not leans_in_place(scored, following))):  # no gap it leans on
                 picked.append(following)
             following += 1
         return sorted(set(picked))

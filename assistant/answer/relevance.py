@@ -33,7 +33,8 @@ ASKS_VALUE = re.compile(
 ASKS_CURRENT = re.compile(
     r"\b(huidige?|momenteel|op dit moment|nu loopt|die nu|dit jaar|vorig (?:school)?jaar|volgend jaar|deze (?:maand|week)|"
     r"vandaag|volgende [\w-]*(?:oproep|ronde|deadline)|de deadline|currently|right now|at the moment|"
-    r"this (?:year|month|week)|today|last (?:school )?year|next (?:[\w-]+ )?(?:year|call|round|deadline)|the deadline)\b", re.I)
+    r"this (?:year|month|week)|today|last (?:school )?year|next (?:[\w-]+ )?(?:year|call|round|deadline)|"
+    r"the deadline)\b", re.I)
 # A question about what this guide or its assistant can do ("Can this guide tell me which calls
 # are open right now?") is answered by the draaiboek's own page on what it does not do.
 ABOUT_TOOL = re.compile(r"\b(?:this|the|dit|het|deze|de) (?:guide|draaiboek|gids|assistent|assistant|chatbot|tool|"
