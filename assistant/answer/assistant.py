@@ -27,7 +27,7 @@ from assistant.answer.llm_text import (
     format_sections,
     parse_cited_lines,
 )
-from assistant.answer.relevance import UBIQUITOUS, Relevance, relevance_of
+from assistant.answer.relevance import Relevance, relevance_of
 from assistant.answer.support import UNSUPPORTED_MARK, support_scores
 from assistant.index.records import SectionRecord
 from assistant.language import detect_language
@@ -347,10 +347,9 @@ def _topics(result: SearchResult, section: SectionRecord) -> list[str]:
     ("municipality", "town") are not a topic of one section."""
     snap = result.snapshot
     section_terms = set(analyze(section.text, snap.vocabulary))
-    n = max(len(snap.chunks), 1)
     topical = {w.word for w in result.query.words
                if (glossary(w.word) or w.word in PHRASES) and w.credit(section_terms)
-               and any(snap.df.get(t, 0) / n <= UBIQUITOUS for t in w.terms)}
+               and any(snap.topical(t) for t in w.terms)}
     text = fold(result.query.resolved)
     found = sorted((m.start(), m.end()) for t in topical if (m := re.search(rf"\b{re.escape(t)}\b", text)))
     out: list[str] = []

@@ -138,9 +138,7 @@ def relevance_of(result: SearchResult, bank_path=None) -> Relevance:
     if ASKS_VALUE.search(query.resolved):
         sentences = [s.text for h in top for s in h.section.sentences]
         rare = {w.word: w.terms | w.parts for w in query.words if w.weight >= RARE_WEIGHT and w.known}
-        n = max(len(result.snapshot.chunks), 1)
-        topical = [{t for t in w.terms if result.snapshot.df.get(t, 0) / n <= UBIQUITOUS}
-                   for w in query.words if w.known]
+        topical = [{t for t in w.terms if result.snapshot.topical(t)} for w in query.words if w.known]
         missing = _missing_specifics(query.resolved, sentences, rare, vocab, topical)
     current = float(bool(ASKS_CURRENT.search(asked_part(query.resolved))) and not ABOUT_TOOL.search(query.resolved))
     topic = _outside_on_topic(result, sims, bank_path)
@@ -160,7 +158,6 @@ def asked_part(text: str) -> str:
 
 
 NO_TOPIC = 0.75  # the cosine of two unrelated questions: what "no off-topic subject shared" counts as
-UBIQUITOUS = 0.12  # a term in more of the passages than this share says nothing about one section
 RARE_IN_CORPUS = 2  # a term in at most this many passages is not a subject of the draaiboek
 
 

@@ -59,6 +59,9 @@ def build_signature(settings: Settings, embedder) -> dict[str, Any]:
     }
 
 
+UBIQUITOUS = 0.12  # a term in more of the chunks than this share says nothing about one section
+
+
 @dataclass
 class Snapshot:
     """Everything but the chunk vectors: documents, sections, chunks, sentence and
@@ -91,6 +94,11 @@ class Snapshot:
 
             self._speller = Speller(self.vocabulary)
         return self._speller
+
+    def topical(self, term: str) -> bool:
+        """Whether an analysed term says something about one section: it occurs in at most
+        UBIQUITOUS of the chunks ("municipality", "stem" occur everywhere)."""
+        return self.df.get(term, 0) / max(len(self.chunks), 1) <= UBIQUITOUS
 
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency of an analysed term over the chunks."""
