@@ -106,9 +106,9 @@ class LLMSettings(Section):
 
 
 # Fitted with evals/tune.py on evals/calibration.jsonl (never on the eval set).
-REFUSAL_WEIGHTS = {"bias": -13.704, "closest": 12.125, "margin": 77.185, "topic_margin": 19.206, "best_passage": -0.35,
-                   "coverage": -0.569, "unknown": -4.839, "missing_value": -11.407, "current": -6.632, "english": 0.52,
-                   "asked_coverage": 3.339, "unread": -5.978}
+REFUSAL_WEIGHTS = {"bias": -11.745, "closest": 10.294, "margin": 76.734, "topic_margin": 19.455, "best_passage": -0.25,
+                   "coverage": -0.92, "unknown": -4.954, "missing_value": -9.758, "current": -6.618, "english": 0.308,
+                   "asked_coverage": 3.304, "unread": -6.188}
 # The evidence a refusal weight may address (assistant.answer.relevance.Relevance.features).
 REFUSAL_FEATURES = ("dense", "anchor", "coverage", "best_passage", "outside", "unknown", "missing_value",
                     "current", "english", "outside_topic", "asked_coverage", "unread", "closest", "margin", "topic_margin")
@@ -124,7 +124,7 @@ class AnswerSettings(Section):
         description="Weights of the refusal evidence (assistant/answer/relevance.py), fitted by logistic "
         "regression on evals/calibration.jsonl with evals/tune.py; 'bias' is the intercept.")
     refusal_threshold: float = Field(
-        -0.76, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
+        -0.83, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
         "evals/tune.py chooses the threshold on cross-validated scores for 20 % questions out of scope).")
 
     @field_validator("refusal_weights")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.relevance import ABOUT_TOOL, ASKS_CURRENT, ASKS_VALUE, Relevance, asked_part, _missing_specifics, _unread, specifics
+from assistant.answer.relevance import (ABOUT_TOOL, ASKS_CURRENT, ASKS_VALUE, Relevance, asked_part, _missing_specifics,
+                                        _unknown_share, _unread, specifics)
 from assistant.retrieval.query import prepare
-from assistant.text import vocabulary_of
+from assistant.text import analyze, vocabulary_of
 from assistant.settings import REFUSAL_FEATURES, AnswerSettings, SettingsError, load_settings
 
 
@@ -118,6 +119,17 @@ def test_a_document_without_anchor_questions_counts_with_its_closest_passage():
 def test_an_english_question_without_one_word_the_product_reads(question, language, unread):
     vocab = vocabulary_of(["het project van de gemeente en de alliantie in 2024"])
     assert _unread(prepare(question, language, vocab, None), vocab) == unread
+
+
+def test_a_compound_known_only_through_its_parts_counts_as_unknown():
+    # "eindtermen" is not about "eind" or "term": its parts find passages, its meaning is its own
+    texts = ["Aan het eind van elke term kiest de stuurgroep een partner.", "De gemeente betaalt."]
+    vocab = vocabulary_of(texts)
+    known = {t for text in texts for t in analyze(text, vocab)}
+    compound = prepare("welke eindtermen kiest de stuurgroep?", "nl", vocab, None, None, known)
+    assert [w.by_parts for w in compound.words] == [True, False, False]
+    assert 0 < _unknown_share(compound) < 1
+    assert _unknown_share(prepare("welke partner kiest de stuurgroep?", "nl", vocab, None, None, known)) == 0.0
 
 
 def test_a_question_about_what_the_guide_can_do_is_not_about_the_present():

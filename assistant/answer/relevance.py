@@ -208,12 +208,14 @@ def _unread(query: PreparedQuery, vocabulary: frozenset[str]) -> float:
 def _unknown_share(query: PreparedQuery) -> float:
     """Rarity-weighted share of the question's words that the corpus never uses.
 
-    In an English question only words that are not ordinary English count: the corpus
+    A compound that the corpus knows only through its parts counts as unknown: its
+    parts find passages, but "eindtermen" is not about "eind" or "term". In an English question only words that are not ordinary English count: the corpus
     is Dutch, so "dependent" or "tell" are unknown to it without saying anything about
     what the question is about.
     """
     total = sum(w.weight for w in query.words)
-    strange = (w for w in query.words if not w.known and (query.language != "en" or not is_real_word(w.word)))
+    strange = (w for w in query.words
+               if (not w.known or w.by_parts) and (query.language != "en" or not is_real_word(w.word)))
     return sum(w.weight for w in strange) / total if total else 0.0
 
 

@@ -122,6 +122,7 @@ class QueryWord:
     parts_are_words: bool
     weight: float
     known: bool
+    by_parts: bool = False  # known only through its parts ("eindtermen": "eind" and "term")
 
     def credit(self, found: set[str]) -> float:
         """1 when the word itself is found; partial credit when only its parts are."""
@@ -232,7 +233,8 @@ def prepare(question: str, language: str, vocabulary: frozenset[str], speller: S
         known = any(t in known_terms for t in terms) or bool(parts) and all(t in known_terms for t in parts)
         if known:  # one rare name the corpus happens to hold ("Herentals") must not carry a question
             weight = min(weight, MAX_WEIGHT)
-        qwords.append(QueryWord(w, terms, parts, whole, weight, known))
+        by_parts = known and not any(t in known_terms for t in terms)
+        qwords.append(QueryWord(w, terms, parts, whole, weight, known, by_parts))
     search_text = " ".join([resolved, *additions])
     return PreparedQuery(question, resolved, search_text, qwords, language, corrections)
 
