@@ -9,7 +9,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage
 
 from assistant.answer.assistant import Assistant
-from assistant.answer.intent import classify
+from assistant.answer.intent import classify, defined_term
 from assistant.language import detect_language
 from assistant.answer.prompts import SENTINEL
 from assistant.answer.support import UNSUPPORTED_MARK
@@ -339,6 +339,22 @@ def test_a_definition_comes_from_the_glossary_first(offline):
     answer = offline.ask("Wat is een projectvereniging?")
     assert answer.citations[0].doc_id == "draaiboek/14-begrippenlijst"
     assert fold(answer.text).lstrip("- ").startswith("projectvereniging:")
+
+
+@pytest.mark.parametrize("question, term", [
+    ("wat is nu eigenlijk een stem-academie?", "stem-academie"),  # filler words and the article go
+    ("Wat is een kerngroep, en wie zit daarin?", "kerngroep"),  # a second question is no part of the term
+    ("wat is een STEM-academie en wie erkent die?", "STEM-academie"),
+    ("Wat is het verschil tussen een kerngroep en een stuurgroep?", None),  # a comparison, not one term
+])
+def test_the_term_a_definition_question_asks_about(question, term):
+    assert defined_term(question) == term
+
+
+def test_a_definition_with_a_second_question_gives_the_entry_not_the_whole_glossary(offline):
+    answer = offline.ask("wat is nu eigenlijk een stem-academie en wie erkent die?")
+    assert fold(answer.text).lstrip("- ").startswith("stem-academie:")
+    assert "4o-model:" not in fold(answer.text)
 
 
 def test_no_answer_sentence_leans_on_a_sentence_it_does_not_show(offline):

@@ -95,9 +95,15 @@ def defined_term(question: str) -> str | None:
     m = _DEFINED.match(question.strip())
     if not m:
         return None
-    term = re.sub(r"\s+in dit verhaal$", "", m.group(1)).strip(" '\"‘’“”")
+    term = _SECOND_QUESTION.sub("", m.group(1))  # "een STEM-academie en wie erkent die?": the term comes first
+    term = re.sub(r"\s+in dit verhaal$", "", term).strip(" ,'\"‘’“”")
     term = " ".join(w for w in term.split() if w.lower() not in {"eigenlijk", "juist", "precies", "nu"})
+    term = re.sub(r"^(?:een|de|het|a|an|the)\s+", "", term, flags=re.I)
     return term if 0 < len(term.split()) <= 5 else None
+
+
+_SECOND_QUESTION = re.compile(r",?\s+(?:en|of|and|or)\s+(?:wie|wat|hoe|waar|wanneer|welke?|waarom|hoeveel|who|what|"
+                              r"how|where|when|which|why)\b.*$", re.I)
 
 
 _PART_SPLIT = re.compile(r"\?\s+|[;]\s+|,\s+(?=(?:en|of|and|or)\s+(?:hoe|wat|wie|waar|wanneer|welke|waarom|hoeveel|"
