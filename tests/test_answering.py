@@ -357,6 +357,33 @@ def test_a_definition_with_a_second_question_gives_the_entry_not_the_whole_gloss
     assert "4o-model:" not in fold(answer.text)
 
 
+def test_named_entries_are_the_entries_of_a_list_of_terms_that_the_question_names():
+    from types import SimpleNamespace as S
+
+    from assistant.answer.coherence import named_entries
+    from assistant.text import vocabulary_of
+
+    lines = [(0, 0, "Begrippen:"), (1, 1, "Kerngroep: de kleine groep die dagelijks stuurt."), (1, 1, "Ze vergadert vaak."),
+             (1, 2, "Stuurgroep: het bredere orgaan."), (1, 3, "Trekker: de persoon die het draagt."),
+             (1, 4, "Netwerk: een vaste samenwerking."),
+             (2, 1, "Week 1 en 2: mandaat."), (2, 2, "Week 3: gesprekken."), (2, 3, "Week 4: kerngroep kiezen."),
+             (2, 4, "Week 5: kiezen.")]
+    sentences = [S(position=i, list_no=n, item_no=k, text=t) for i, (n, k, t) in enumerate(lines)]
+    vocab = vocabulary_of([t for *_, t in lines])
+    assert named_entries(sentences, {"kerngroep", "stuurgroep"}, vocab) == {"Kerngroep": [1, 2], "Stuurgroep": [3]}
+    assert named_entries(sentences, {"wek"}, vocab) == {}  # "Week 3:" labels a step, it names no term
+    assert named_entries(sentences, {"kerngroep", "stuurgroep", "trekker"}, vocab) == {}  # most of them: the list
+    assert named_entries(sentences[:5], {"kerngroep"}, vocab) == {}  # three entries: a short list comes whole
+
+
+def test_a_question_naming_two_glossary_terms_gets_those_entries_and_their_sections(offline):
+    answer = offline.ask("stuurgroep en kerngroep: wie zit waarin?")
+    text = fold(answer.text)
+    assert "kerngroep:" in text and "stuurgroep:" in text and "shared governance:" not in text
+    assert {"De kerngroep als werkend hart van de alliantie", "De stuurgroep die koers en middelen bepaalt"} <= {
+        c.section for c in answer.citations}
+
+
 def test_no_answer_sentence_leans_on_a_sentence_it_does_not_show(offline):
     from assistant.evaluation import dangling_sentences
 

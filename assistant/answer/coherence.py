@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from assistant.index.records import SectionRecord
-from assistant.text import analyze, fold
+from assistant.text import analyze, fold, words
 
 _PRONOUN = r"hij|zij|ze|hun|hen|haar|zijn|het|dat|dit|die|deze|daar|hier|zo'n|zulke|dezelfde|diezelfde"
 _VERBS = (
@@ -109,6 +109,33 @@ def defining(sentences, term: str):
 def is_label(sentence: str) -> bool:
     """A bare label such as "Het risico:" or "Twee stappen:" (an introduction, not a statement)."""
     return bool(_LABEL.match(sentence.strip()))
+
+
+_ENTRY = re.compile(r"^([^:.;?!\d]{2,40}):\s+\S")  # "Kerngroep: …", not "Week 5 tot 8: …"
+
+
+def named_entries(sentences, asked: set[str], vocabulary: frozenset[str]) -> dict[str, list[int]]:
+    """The entries of a list of terms ("Kerngroep: de kleine groep …") that the question
+    names, as term -> positions of the whole entry. Empty when no list is a list of at
+    least four terms, or when the question names none or more than half of its entries
+    (a choice between the options of a short list wants the list)."""
+    entries: dict[int, list[tuple[int, str, bool]]] = {}  # list -> (item, its term or "", named)
+    for prev, s in zip([None, *sentences], sentences):
+        if s.list_no and (prev is None or (prev.list_no, prev.item_no) != (s.list_no, s.item_no)):
+            m = _ENTRY.match(s.text)  # an entry's first sentence names its term
+            label = [t for t in (set(analyze(w, vocabulary)) for w in (words(m.group(1)) if m else [])) if t]
+            entries.setdefault(s.list_no, []).append((s.item_no, m.group(1) if m else "",
+                                                      bool(label) and all(t & asked for t in label)))
+    named: dict[tuple[int, int], str] = {}
+    for n, items in entries.items():
+        hits = {(n, item): term for item, term, is_named in items if is_named}
+        if len(items) >= 4 and sum(bool(t) for _, t, _ in items) >= 2 / 3 * len(items) and 0 < len(hits) <= len(items) / 2:
+            named.update(hits)
+    out: dict[str, list[int]] = {}
+    for s in sentences:
+        if (s.list_no, s.item_no) in named:
+            out.setdefault(named[s.list_no, s.item_no], []).append(s.position)
+    return out
 
 
 # -- what a sentence or a section says by itself -----------------------------------------

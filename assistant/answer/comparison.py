@@ -1,11 +1,13 @@
-"""A comparison question ("wat is het verschil tussen X en Y?") names both sides, each
-in the words of the section that defines it."""
+"""What a term is: a comparison question ("wat is het verschil tussen X en Y?") names
+both sides, each in the words of the section that defines it, and a glossary entry is
+followed by the section that explains the term."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Protocol
 
-from assistant.answer.coherence import defining
+from assistant.answer.coherence import defining, is_label
 from assistant.answer.intent import Intent, Kind, comparison_sides
 from assistant.retrieval.query import to_dutch
 from assistant.retrieval.search import SearchResult, SectionHit
@@ -18,6 +20,8 @@ class Composer(Protocol):
     def score_sentences(self, hit: SectionHit, result: SearchResult, intent: Intent) -> list: ...
     def _with_predecessors(self, scored: list, positions: list[int]) -> list[int]: ...
     def _cite(self, hit: SectionHit, s: Any, out: Any) -> str: ...
+    def _pick_prose(self, scored: list, best: Any, budget: int) -> list[int]: ...
+    def _emit_prose(self, hit: SectionHit, scored: list, positions: list[int], out: Any) -> None: ...
 
 
 def compare(composer: Composer, result: SearchResult, out: Any) -> bool:
@@ -67,3 +71,21 @@ def _side(composer: Composer, result: SearchResult, side: str, other: str, taken
         return None
     positions = [p for p in composer._with_predecessors(scored, [best.position]) if (hit.section.id, p) not in taken]
     return (hit, scored, positions) if positions else None
+
+
+def define_further(composer: Composer, result: SearchResult, others: list[SectionHit], term: str, out: Any,
+                   budget: int) -> None:
+    """After a glossary entry: the sentences of the section that explains the term in
+    its own words (a section named after the term first), within ``budget`` words."""
+    used = {h.section.id for h in out.used}
+    key = fold(term)
+    candidates = [h for h in others if h.section.id not in used and key in fold(h.section.text)]
+    candidates.sort(key=lambda h: key not in fold(h.section.heading))
+    for hit in candidates[:1]:
+        scored = composer.score_sentences(hit, result, Intent(Kind.DEFINITION, False))
+        mentions = [s for s in scored if key in fold(s.text) and not s.list_no and not is_label(s.text)]
+        if not mentions:
+            continue
+        best = max(mentions, key=lambda s: s.score)
+        picked = composer._pick_prose([s if s.list_no == 0 else replace(s, score=0.0) for s in scored], best, budget)
+        composer._emit_prose(hit, scored, [p for p in picked if not scored[p].list_no], out)

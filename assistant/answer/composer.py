@@ -17,12 +17,12 @@ import numpy as np
 from assistant.answer.citations import CitationBook
 from assistant.answer.coherence import (
     ABOUT_GUIDE, ANNOUNCES, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, defining, is_label, is_template,
-    leans_in_place, leans_on_previous, not_an_answer, points_elsewhere, sign_lists, table_rows, unasked)
-from assistant.answer.comparison import compare
+    leans_in_place, leans_on_previous, named_entries, not_an_answer, points_elsewhere, sign_lists, table_rows, unasked)
+from assistant.answer.comparison import compare, define_further
 from assistant.answer.intent import Intent, Kind, counted, defined_term
 from assistant.retrieval.search import SearchResult, SectionHit
 from assistant.settings import AnswerSettings
-from assistant.text import analyze, fold, words
+from assistant.text import analyze, words
 from assistant.types import AnswerSentence
 
 MAX_LOOKBACK = 2
@@ -37,6 +37,7 @@ class Composition:
     sentences: list[AnswerSentence] = field(default_factory=list)
     book: CitationBook = field(default_factory=CitationBook)
     used: list[SectionHit] = field(default_factory=list)
+    defined: list[str] = field(default_factory=list)  # the terms of the glossary entries it gives
 
     @property
     def text(self) -> str:
@@ -80,8 +81,10 @@ class Composer:
         self._answer_from(primary, result, intent, out, budget or self.cfg.max_words, term)
         if budget:
             return out
-        if term and out.word_count < self.cfg.min_words:
-            self._define_further(result, ranked[1:4], term, out)
+        terms = [term] if term else out.defined  # a glossary entry, then the section that explains it
+        share = (self.cfg.max_words - out.word_count) // max(len(terms), 1)
+        for t in terms if out.word_count < self.cfg.min_words or len(terms) > 1 else []:
+            define_further(self, result, ranked[1:4], t, out, share)
         if primary.section.heading == SUMMARY:  # a chapter's summary points; a section of it answers
             inner = next((h for h in ranked[1:4] + result.hits[4:] if h.section.doc_id == primary.section.doc_id
                           and h.section.id not in {u.section.id for u in out.used}), None)
@@ -166,8 +169,13 @@ class Composer:
             item = [s.position for s in scored if defined.item_no and s.item_no == defined.item_no]
             self._emit_prose(hit, scored, self._with_predecessors(scored, item or [defined.position]), out)
             return
-        lists = hit.section.lists()
         vocab = result.snapshot.vocabulary
+        asked = {t for w in result.query.words for t in w.terms if result.snapshot.topical(t)}
+        if entries := named_entries(scored, asked, vocab):  # "kerngroep stuurgroep": those two entries, not ten
+            self._emit_prose(hit, scored, [p for positions in entries.values() for p in positions], out)
+            out.defined += entries
+            return
+        lists = hit.section.lists()
         # warning signs do not answer "how do we avoid it"
         signs = set() if ASKS_FOR_SIGNS.search(result.query.resolved) else sign_lists(hit.section)
         chosen_list = self._pick_list(scored, {n: rows for n, rows in lists.items() if n not in signs}, intent, best)
@@ -345,23 +353,6 @@ class Composer:
         out.used.append(hit)
 
     # -- more than one section ------------------------------------------------------------
-
-    def _define_further(self, result: SearchResult, others: list[SectionHit], term: str, out: Composition) -> None:
-        """After a glossary entry: the sentences of the section that explains the term in
-        its own words (a section named after the term first)."""
-        used = {h.section.id for h in out.used}
-        key = fold(term)
-        candidates = [h for h in others if h.section.id not in used and key in fold(h.section.text)]
-        candidates.sort(key=lambda h: key not in fold(h.section.heading))
-        for hit in candidates[:1]:
-            scored = self.score_sentences(hit, result, Intent(Kind.DEFINITION, False))
-            mentions = [s for s in scored if key in fold(s.text) and not s.list_no and not is_label(s.text)]
-            if not mentions:
-                continue
-            best = max(mentions, key=lambda s: s.score)
-            picked = self._pick_prose([s if s.list_no == 0 else _Scored(s.position, s.text, 0.0, s.list_no, s.item_no)
-                                       for s in scored], best, self.cfg.max_words - out.word_count)
-            self._emit_prose(hit, scored, [p for p in picked if not scored[p].list_no], out)
 
     def _complement(self, result: SearchResult, others: list[SectionHit], out: Composition) -> None:
         """Add one other section when it covers a real part of the question that the
