@@ -154,6 +154,9 @@ class AnswerSettings(Section):
     template_words: int = Field(600, gt=0, description="Offline: a template asked for comes whole up to this "
                                 "many words (longer ones are answered like any section).")
     list_cap: int = Field(12, ge=3, description="List items shown before '… en nog n'.")
+    after_list_ratio: float = Field(0.7, ge=0, description="Offline: after a list, the section's best sentence that "
+                                    "follows it comes too when it scores this share of the best sentence (a "
+                                    "conclusion such as 'Onze lezing: …'; chosen on evals/calibration.jsonl).")
     dense_floor: float = Field(0.78, ge=0, lt=1, description="Cosine that counts as no semantic match at all.")
     dense_ceiling: float = Field(0.95, gt=0, le=1, description="Cosine that counts as a perfect semantic match.")
 

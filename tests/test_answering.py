@@ -384,6 +384,13 @@ def test_a_question_naming_two_glossary_terms_gets_those_entries_and_their_secti
         c.section for c in answer.citations}
 
 
+def test_a_list_comes_with_the_conclusion_that_follows_it(offline):
+    # the four conditions are the list; which form Neteland is comes after it
+    answer = offline.ask("Welke van de drie vormen van Provan en Kenis is STEM Neteland volgens het draaiboek?")
+    text = fold(answer.text)
+    assert "doelconsensus" in text and "onze lezing" in text, answer.text
+
+
 def test_no_answer_sentence_leans_on_a_sentence_it_does_not_show(offline):
     from assistant.evaluation import dangling_sentences
 

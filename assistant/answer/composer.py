@@ -183,6 +183,9 @@ class Composer:
             rows = lists[chosen_list]
             # the best sentence of the section, when it is prose outside the list, answers too
             extra = [] if best.list_no or rows[0] - 2 <= best.position < rows[0] else [best.position]
+            after = [x for x in scored if not x.list_no and x.position > rows[-1]]  # "Onze lezing: …" concludes
+            extra += [x.position for x in after if x.score >= self.cfg.after_list_ratio * best.score
+                      and x.score == max(a.score for a in after)]
             if intent.kind is Kind.FIGURE:  # "wat kost het?": the table holds the figures
                 extra += [x.position for x in scored if not x.list_no and table_rows(x.text) is not None]
             asked = counted(result.query.resolved, vocab, asked=True)
