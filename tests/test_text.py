@@ -57,6 +57,9 @@ def test_sentences_respect_abbreviations_and_lists():
     ("Vier gemeenten doen mee.", False),
     ("Wie die vraag niet kan beantwoorden, organiseert vooral inertie.", True),  # which question?
     ("Wie die nodig heeft, vraagt het aan.", False),
+    ("Bij STEM Neteland is het antwoord de combinatie van alle scholen.", True),  # the answer to what?
+    ("Het antwoord op die vraag staat in het convenant.", True),
+    ("Het antwoord op de vraag van de raad staat in het convenant.", False),
 ])
 def test_sentences_that_lean_on_their_predecessor(sentence, leans):
     assert leans_on_previous(sentence) is leans

@@ -72,6 +72,9 @@ _ASKING_BACK = re.compile(
     rf"^(?:wie|wat|waar|wanneer|hoe|waarom)\s+(?:die|deze)\s+(?!(?:{_SELF}|{_NOT_A_NOUN})\b)[a-zà-ÿ]", re.I)
 # "Janssens vertelde iets gelijkaardigs": similar to what came before.
 _SIMILAR = re.compile(r"\b(?:gelijkaardig|soortgelijk)\w*", re.I)
+# "Bij STEM Neteland is het antwoord …": the answer to a question asked in the sentence before.
+_ANSWERS_BEFORE = re.compile(r"\b(?:is|was|luidt)\s+het\s+antwoord\b(?!\s+op\b)|^(?:het|ons)\s+antwoord\s+(?:is|luidt)\b",
+                             re.I)
 _INVERTED = re.compile(rf"^(?:[\w'’-]+[,]?\s+){{1,4}}(?:{_VERBS})\s+(?:hij|zij|ze)\b", re.I)
 _LABEL = re.compile(r"^[\w'’ -]{1,40}:\s*$")
 
@@ -87,7 +90,7 @@ def leans_on_previous(sentence: str) -> bool:
         return True
     return bool(_LEANING.match(text) or _INVERTED.match(text) or _CONSEQUENCE.match(text) or _POINTING.match(text)
                 or _POINTING_ANYWHERE.search(text) or _such_from_before(text) or _SIMILAR.search(text)
-                or _ASKING_BACK.match(text))
+                or _ASKING_BACK.match(text) or _ANSWERS_BEFORE.search(text))
 
 
 def _such_from_before(text: str) -> bool:
