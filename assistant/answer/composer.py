@@ -264,8 +264,8 @@ class Composer:
         if lead is None:
             lead = self._list_lead(scored, rows)
         if not lead:
-            first = next((s for s in scored if s.list_no == 0 and not leans_on_previous(s.text)
-                          and not is_label(s.text)), None)
+            first = next((s for s in scored[: rows[0]] if s.list_no == 0 and not leans_on_previous(s.text)
+                          and not is_label(s.text)), None)  # what comes after the list is no lead
             lead = [first.position] if first else []
         lead_text = [scored[p] for p in lead if not (is_label(scored[p].text) and p != lead_pos)]
         if lead_text:
