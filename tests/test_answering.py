@@ -410,6 +410,7 @@ def test_no_answer_sentence_leans_on_a_sentence_it_does_not_show(offline):
     "Hoeveel budget moeten we als gemeente van 12.000 inwoners jaarlijks voorzien voor zo'n alliantie?",
     "Hoe zorgen we dat een nieuwe coördinator al onze documenten terugvindt?",
     "Welke rol speelt de bibliotheek in de it takes a village-aanpak van Neteland?",  # no lead from after a list
+    "Wat is het verschil tussen de kerngroep en de stuurgroep? En wie beslist wat, en hoe vaak komen ze samen?",
 ])
 def test_no_answer_says_a_sentence_twice(offline, question):
     answer = offline.ask(question)
