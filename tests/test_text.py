@@ -60,6 +60,11 @@ def test_sentences_respect_abbreviations_and_lists():
     ("Bij STEM Neteland is het antwoord de combinatie van alle scholen.", True),  # the answer to what?
     ("Het antwoord op die vraag staat in het convenant.", True),
     ("Het antwoord op de vraag van de raad staat in het convenant.", False),
+    ("Zijn raad: begin klein en zichtbaar.", True),  # whose advice?
+    ("Zijn er al scholen die meedoen?", False),
+    ("Houd hem op de hoogte van elke stap.", True),
+    ("Ten eerste meet ze het bereik per leerjaar.", True),
+    ("Ten eerste meten de scholen het bereik.", False),
 ])
 def test_sentences_that_lean_on_their_predecessor(sentence, leans):
     assert leans_on_previous(sentence) is leans

@@ -35,6 +35,7 @@ _LEANING = re.compile(
     rf"^(?:(?:{_PRONOUN})\s+(?:{_VERBS}|ook|niet|al|echter|immers|dus|daarom|dan|wel|vaak|meestal|"
     rf"eveneens|bovendien|tegelijk|trouwens|evenmin)\b"
     r"|(?:hij|zij|ze|hun|hen|haar)\b"
+    r"|zijn\s+(?!(?:er|de|het|een|die|dat|deze|dit|ze|we|jullie|alle|veel|sommige|u)\b)[a-zà-ÿ]"  # "Zijn raad: …"
     r"|(?:daar|hier|waar)(?:mee|door|om|bij|naast|na|voor|van|in|op|uit|aan|over|onder|tegen|toe)\b"
     r"|(?:bovendien|ook|toch|maar|want|dus|evenmin|eveneens|tegelijk(?:ertijd)?|anderzijds|enerzijds|"
     r"vervolgens|verder|nadien|zodoende|kortom|tot slot|ten slotte|tenslotte|integendeel|omgekeerd|"
@@ -76,6 +77,11 @@ _SIMILAR = re.compile(r"\b(?:gelijkaardig|soortgelijk)\w*", re.I)
 _ANSWERS_BEFORE = re.compile(r"\b(?:is|was|luidt)\s+het\s+antwoord\b(?!\s+op\b)|^(?:het|ons)\s+antwoord\s+(?:is|luidt)\b",
                              re.I)
 _INVERTED = re.compile(rf"^(?:[\w'’-]+[,]?\s+){{1,4}}(?:{_VERBS})\s+(?:hij|zij|ze)\b", re.I)
+# "Ten eerste meet ze …" (any verb after an opening adverb), "Houd hem op de hoogte": a person or
+# thing named before. A conjunction before "ze" starts a clause whose subject the sentence names.
+_INVERTED_ANY = re.compile(r"^(?:ten\s+\w+|daarna|nadien|eerst|vervolgens|intussen|soms|vaak|meestal|toen|nu|"
+                           r"in\s+\d{4})[,]?\s+[a-zà-ÿ]+\s+(?:hij|zij|ze)\b", re.I)
+_OBJECT = re.compile(r"\bhem\b", re.I)
 _LABEL = re.compile(r"^[\w'’ -]{1,40}:\s*$")
 
 
@@ -90,7 +96,8 @@ def leans_on_previous(sentence: str) -> bool:
         return True
     return bool(_LEANING.match(text) or _INVERTED.match(text) or _CONSEQUENCE.match(text) or _POINTING.match(text)
                 or _POINTING_ANYWHERE.search(text) or _such_from_before(text) or _SIMILAR.search(text)
-                or _ASKING_BACK.match(text) or _ANSWERS_BEFORE.search(text))
+                or _ASKING_BACK.match(text) or _ANSWERS_BEFORE.search(text) or _INVERTED_ANY.match(text)
+                or _OBJECT.search(text))
 
 
 def _such_from_before(text: str) -> bool:
