@@ -59,6 +59,11 @@ def test_questions_about_the_present():
     assert ASKS_CURRENT.search("wanneer is de deadline van de volgende VLAIO-oproep voor STEM-academies?")
     assert ASKS_CURRENT.search("When is the next VLAIO call?")
     assert ASKS_CURRENT.search("How many pupils took part last school year?")  # as "vorig schooljaar"
+    assert ASKS_CURRENT.search("Geef me de cijfers van dit schooljaar: hoeveel procent koos STEM?")
+    # contact details: the draaiboek names roles on purpose, never a person's number
+    assert ASKS_CURRENT.search("Wie bel ik bij VLAIO? Heb je een gsm-nummer of mailadres?")
+    assert ASKS_CURRENT.search("What is the phone number of the RTC in Antwerp?")
+    assert not ASKS_CURRENT.search("Wie contacteer ik bij VLAIO over een STEM-academie?")
     assert not ASKS_CURRENT.search("wanneer vallen de deadlines van de VLAIO-oproepen meestal?")
 
 

@@ -74,8 +74,8 @@ _ASKING_BACK = re.compile(
 # "Janssens vertelde iets gelijkaardigs": similar to what came before.
 _SIMILAR = re.compile(r"\b(?:gelijkaardig|soortgelijk)\w*", re.I)
 # "Bij STEM Neteland is het antwoord …": the answer to a question asked in the sentence before.
-_ANSWERS_BEFORE = re.compile(r"\b(?:is|was|luidt)\s+het\s+antwoord\b(?!\s+op\b)|^(?:het|ons)\s+antwoord\s+(?:is|luidt)\b",
-                             re.I)
+_ANSWERS_BEFORE = re.compile(
+    r"\b(?:is|was|luidt)\s+het\s+antwoord\b(?!\s+op\b)|^(?:het|ons)\s+antwoord\s+(?:is|luidt)\b", re.I)
 _INVERTED = re.compile(rf"^(?:[\w'’-]+[,]?\s+){{1,4}}(?:{_VERBS})\s+(?:hij|zij|ze)\b", re.I)
 # "Ten eerste meet ze …" (any verb after an opening adverb), "Houd hem op de hoogte": a person or
 # thing named before. A conjunction before "ze" starts a clause whose subject the sentence names.
@@ -139,7 +139,8 @@ def named_entries(sentences, asked: set[str], vocabulary: frozenset[str]) -> dic
     named: dict[tuple[int, int], str] = {}
     for n, items in entries.items():
         hits = {(n, item): term for item, term, is_named in items if is_named}
-        if len(items) >= 4 and sum(bool(t) for _, t, _ in items) >= 2 / 3 * len(items) and 0 < len(hits) <= len(items) / 2:
+        terms = sum(bool(t) for _, t, _ in items)
+        if len(items) >= 4 and terms >= 2 / 3 * len(items) and 0 < len(hits) <= len(items) / 2:
             named.update(hits)
     out: dict[str, list[int]] = {}
     for s in sentences:

@@ -29,12 +29,16 @@ ASKS_VALUE = re.compile(
     r"welke (?:bedrijven|organisaties|scholen|gemeenten|personen)|which (?:companies|organisations|schools|towns)|"
     r"welk (?:aandeel|percentage)|what (?:share|percentage|proportion))\b",
     re.I)
-# A question about the present state of things, which a guide written once cannot know.
+# A question about the present state of things (or a contact's number), which a guide written once cannot know.
 ASKS_CURRENT = re.compile(
-    r"\b(huidige?|momenteel|op dit moment|nu loopt|die nu|dit jaar|vorig (?:school)?jaar|volgend jaar|deze (?:maand|week)|"
-    r"vandaag|volgende [\w-]*(?:oproep|ronde|deadline)|de deadline|currently|right now|at the moment|"
+    r"\b(huidige?|momenteel|op dit moment|nu loopt|die nu|(?:dit|vorig|volgend|komend) (?:school)?jaar|"
+    r"deze (?:maand|week)|vandaag|volgende [\w-]*(?:oproep|ronde|deadline)|de deadline|currently|right now|"
+    r"at the moment|"
     r"this (?:year|month|week)|today|last (?:school )?year|next (?:[\w-]+ )?(?:year|call|round|deadline)|"
-    r"the deadline)\b", re.I)
+    r"the deadline|this school year|"
+    # contact details change, and the draaiboek names roles on purpose, never persons or numbers
+    r"(?:telefoon|gsm)[- ]?nummer|(?:e-?)?mailadres|phone number|e-?mail address|contact details|contactgegevens)\b",
+    re.I)
 # A question about what this guide or its assistant can do ("Can this guide tell me which calls
 # are open right now?") is answered by the draaiboek's own page on what it does not do.
 ABOUT_TOOL = re.compile(r"\b(?:this|the|dit|het|deze|de) (?:guide|draaiboek|gids|assistent|assistant|chatbot|tool|"
@@ -209,9 +213,10 @@ def _unknown_share(query: PreparedQuery) -> float:
     """Rarity-weighted share of the question's words that the corpus never uses.
 
     A compound that the corpus knows only through its parts counts as unknown: its
-    parts find passages, but "eindtermen" is not about "eind" or "term". In an English question only words that are not ordinary English count: the corpus
-    is Dutch, so "dependent" or "tell" are unknown to it without saying anything about
-    what the question is about.
+    parts find passages, but "eindtermen" is not about "eind" or "term". In an English
+    question only words that are not ordinary English count: the corpus is Dutch, so
+    "dependent" or "tell" are unknown to it without saying anything about what the
+    question is about.
     """
     total = sum(w.weight for w in query.words)
     strange = (w for w in query.words
