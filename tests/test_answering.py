@@ -376,6 +376,15 @@ def test_named_entries_are_the_entries_of_a_list_of_terms_that_the_question_name
     assert named_entries(sentences[:5], {"kerngroep"}, vocab) == {}  # three entries: a short list comes whole
 
 
+def test_a_comparison_of_two_glossary_terms_brings_the_sections_that_explain_them(offline):
+    answer = offline.ask("Wat is het verschil tussen een kerngroep en een stuurgroep?")
+    assert answer.citations[0].doc_id == "draaiboek/14-begrippenlijst"
+    assert {"De kerngroep als werkend hart van de alliantie", "De stuurgroep die koers en middelen bepaalt"} <= {
+        c.section for c in answer.citations}
+    # two definitions in one section's prose ("Effecten zijn wat daardoor verandert: …") stay in that section
+    assert len({c.section for c in offline.ask("wat is het verschil tussen output en effect?").citations}) == 1
+
+
 def test_a_question_naming_two_glossary_terms_gets_those_entries_and_their_sections(offline):
     answer = offline.ask("stuurgroep en kerngroep: wie zit waarin?")
     text = fold(answer.text)

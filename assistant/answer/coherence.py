@@ -121,7 +121,7 @@ def is_label(sentence: str) -> bool:
     return bool(_LABEL.match(sentence.strip()))
 
 
-_ENTRY = re.compile(r"^([^:.;?!\d]{2,40}):\s+\S")  # "Kerngroep: …", not "Week 5 tot 8: …"
+ENTRY = re.compile(r"^([^:.;?!\d]{2,40}):\s+\S")  # "Kerngroep: …", not "Week 5 tot 8: …"
 
 
 def named_entries(sentences, asked: set[str], vocabulary: frozenset[str]) -> dict[str, list[int]]:
@@ -132,7 +132,7 @@ def named_entries(sentences, asked: set[str], vocabulary: frozenset[str]) -> dic
     entries: dict[int, list[tuple[int, str, bool]]] = {}  # list -> (item, its term or "", named)
     for prev, s in zip([None, *sentences], sentences):
         if s.list_no and (prev is None or (prev.list_no, prev.item_no) != (s.list_no, s.item_no)):
-            m = _ENTRY.match(s.text)  # an entry's first sentence names its term
+            m = ENTRY.match(s.text)  # an entry's first sentence names its term
             label = [t for t in (set(analyze(w, vocabulary)) for w in (words(m.group(1)) if m else [])) if t]
             entries.setdefault(s.list_no, []).append((s.item_no, m.group(1) if m else "",
                                                       bool(label) and all(t & asked for t in label)))

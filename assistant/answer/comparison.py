@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Protocol
 
-from assistant.answer.coherence import defining, is_label
+from assistant.answer.coherence import ENTRY, defining, is_label
 from assistant.answer.intent import Intent, Kind, comparison_sides
 from assistant.retrieval.query import to_dutch
 from assistant.retrieval.search import SearchResult, SectionHit
@@ -46,6 +46,9 @@ def compare(composer: Composer, result: SearchResult, out: Any) -> bool:
         named = fold(scored[positions[0]].text).startswith(fold(variant))  # "Kerngroep: de kleine groep ..."
         out.lines.append(text if named else f"{side[:1].upper()}{side[1:]}: {text}")
         out.used.append(hit)
+        entry = ENTRY.match(scored[positions[0]].text)
+        if entry and len(entry.group(1).split()) <= 3 and fold(entry.group(1)).startswith(fold(variant)):
+            out.defined.append(variant)  # "Kerngroep: …", a glossary entry: the section explaining it follows
     return True  # also when a later part of a question adds to an answer begun
 
 

@@ -73,6 +73,8 @@ class Composer:
         if not ranked:
             return out
         if intent.kind is Kind.COMPARE and compare(self, result, out):
+            if not budget:  # each side's definition, then the section that explains it
+                self._define_each(result, ranked[:4], out.defined, out)
             return out
         primary = ranked[0]
         if out.used and unasked(primary.section, result.query.resolved, result.query.terms, result.snapshot.vocabulary):
@@ -81,10 +83,7 @@ class Composer:
         self._answer_from(primary, result, intent, out, budget or self.cfg.max_words, term)
         if budget:
             return out
-        terms = [term] if term else out.defined  # a glossary entry, then the section that explains it
-        share = (self.cfg.max_words - out.word_count) // max(len(terms), 1)
-        for t in terms if out.word_count < self.cfg.min_words or len(terms) > 1 else []:
-            define_further(self, result, ranked[1:4], t, out, share)
+        self._define_each(result, ranked[1:4], [term] if term else out.defined, out)
         if primary.section.heading == SUMMARY:  # a chapter's summary points; a section of it answers
             inner = next((h for h in ranked[1:4] + result.hits[4:] if h.section.doc_id == primary.section.doc_id
                           and h.section.id not in {u.section.id for u in out.used}), None)
@@ -92,6 +91,13 @@ class Composer:
                 self._answer_from(inner, result, intent, out, max(self.cfg.max_words - out.word_count, self.cfg.min_words))
         self._complement(result, ranked[1:4], out)
         return out
+
+    def _define_each(self, result: SearchResult, others: list[SectionHit], terms: list[str], out: Composition) -> None:
+        """After glossary entries: for each term the section that explains it, sharing what
+        is left of the budget (one term only when its entry is short)."""
+        share = (self.cfg.max_words - out.word_count) // max(len(terms), 1)
+        for t in terms if out.word_count < self.cfg.min_words or len(terms) > 1 else []:
+            define_further(self, result, others, t, out, share)
 
     # -- choosing the section ------------------------------------------------------
 
