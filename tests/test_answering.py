@@ -363,7 +363,8 @@ def test_named_entries_are_the_entries_of_a_list_of_terms_that_the_question_name
     from assistant.answer.coherence import named_entries
     from assistant.text import vocabulary_of
 
-    lines = [(0, 0, "Begrippen:"), (1, 1, "Kerngroep: de kleine groep die dagelijks stuurt."), (1, 1, "Ze vergadert vaak."),
+    lines = [(0, 0, "Begrippen:"), (1, 1, "Kerngroep: de kleine groep die dagelijks stuurt."),
+             (1, 1, "Ze vergadert vaak."),
              (1, 2, "Stuurgroep: het bredere orgaan."), (1, 3, "Trekker: de persoon die het draagt."),
              (1, 4, "Netwerk: een vaste samenwerking."),
              (2, 1, "Week 1 en 2: mandaat."), (2, 2, "Week 3: gesprekken."), (2, 3, "Week 4: kerngroep kiezen."),

@@ -77,8 +77,8 @@ _SIMILAR = re.compile(r"\b(?:gelijkaardig|soortgelijk)\w*", re.I)
 _ANSWERS_BEFORE = re.compile(
     r"\b(?:is|was|luidt)\s+het\s+antwoord\b(?!\s+op\b)|^(?:het|ons)\s+antwoord\s+(?:is|luidt)\b", re.I)
 _INVERTED = re.compile(rf"^(?:[\w'’-]+[,]?\s+){{1,4}}(?:{_VERBS})\s+(?:hij|zij|ze)\b", re.I)
-# "Ten eerste meet ze …" (any verb after an opening adverb), "Houd hem op de hoogte": a person or
-# thing named before. A conjunction before "ze" starts a clause whose subject the sentence names.
+# "Ten eerste meet ze …" (any verb after an opening adverb) and "Houd hem op de hoogte": a person
+# or thing named before.
 _INVERTED_ANY = re.compile(r"^(?:ten\s+\w+|daarna|nadien|eerst|vervolgens|intussen|soms|vaak|meestal|toen|nu|"
                            r"in\s+\d{4})[,]?\s+[a-zà-ÿ]+\s+(?:hij|zij|ze)\b", re.I)
 _OBJECT = re.compile(r"\bhem\b", re.I)
