@@ -109,12 +109,13 @@ class Composer:
         top = max(h.scores.fused for h in hits) or 1.0
         about_guide = bool(ABOUT_GUIDE.search(result.query.resolved))
         wants_template = bool(WANTS_TEMPLATE.search(result.query.resolved))
+        vocab = result.snapshot.vocabulary
 
         def preference(h: SectionHit) -> float:  # retrieval order first; the kind of answer breaks near-ties
             sec = h.section
             value = h.scores.fused / top
-            named = result.query.coverage(set(analyze(sec.heading, result.snapshot.vocabulary))) >= 0.5
-            if intent.kind is Kind.DEFINITION and ("begrippen" in sec.doc_id or named):  # the glossary, or named
+            if intent.kind is Kind.DEFINITION and (  # the glossary, or a heading that names the term
+                    "begrippen" in sec.doc_id or result.query.coverage(set(analyze(sec.heading, vocab))) >= 0.5):
                 value += 0.3
             if intent.about_case and "casus" in sec.doc_id:
                 value += 0.1
@@ -176,8 +177,8 @@ class Composer:
             self._emit_prose(hit, scored, self._with_predecessors(scored, item or [defined.position]), out)
             return
         vocab = result.snapshot.vocabulary
-        asked = {t for w in result.query.words for t in w.terms if result.snapshot.topical(t)}
-        if entries := named_entries(scored, asked, vocab):  # "kerngroep stuurgroep": those two entries, not ten
+        topical = {t for w in result.query.words for t in w.terms if result.snapshot.topical(t)}
+        if entries := named_entries(scored, topical, vocab):  # "kerngroep stuurgroep": those two entries, not ten
             self._emit_prose(hit, scored, [p for positions in entries.values() for p in positions], out)
             out.defined += entries
             return
@@ -189,9 +190,10 @@ class Composer:
             rows = lists[chosen_list]
             # the best sentence of the section, when it is prose outside the list, answers too
             extra = [] if best.list_no or rows[0] - 2 <= best.position < rows[0] else [best.position]
-            after = [x for x in scored if not x.list_no and x.position > rows[-1]]  # "Onze lezing: …" concludes
-            extra += [x.position for x in after if x.score >= self.cfg.after_list_ratio * best.score
-                      and x.score == max(a.score for a in after)]
+            after = max((x for x in scored if not x.list_no and x.position > rows[-1]), key=lambda x: x.score,
+                        default=None)  # "Onze lezing: …" concludes the list
+            if after is not None and after.score >= self.cfg.after_list_ratio * best.score:
+                extra.append(after.position)
             if intent.kind is Kind.FIGURE:  # "wat kost het?": the table holds the figures
                 extra += [x.position for x in scored if not x.list_no and table_rows(x.text) is not None]
             asked = counted(result.query.resolved, vocab, asked=True)

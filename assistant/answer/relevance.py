@@ -34,8 +34,8 @@ ASKS_CURRENT = re.compile(
     r"\b(huidige?|momenteel|op dit moment|nu loopt|die nu|(?:dit|vorig|volgend|komend) (?:school)?jaar|"
     r"deze (?:maand|week)|vandaag|volgende [\w-]*(?:oproep|ronde|deadline)|de deadline|currently|right now|"
     r"at the moment|"
-    r"this (?:year|month|week)|today|last (?:school )?year|next (?:[\w-]+ )?(?:year|call|round|deadline)|"
-    r"the deadline|this school year|"
+    r"this (?:school )?year|this (?:month|week)|today|last (?:school )?year|"
+    r"next (?:[\w-]+ )?(?:year|call|round|deadline)|the deadline|"
     # contact details change, and the draaiboek names roles on purpose, never persons or numbers
     r"(?:telefoon|gsm)[- ]?nummer|(?:e-?)?mailadres|phone number|e-?mail address|contact details|contactgegevens)\b",
     re.I)

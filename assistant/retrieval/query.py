@@ -230,10 +230,11 @@ def prepare(question: str, language: str, vocabulary: frozenset[str], speller: S
                 weight *= 0.5  # the glossary is small: an untranslated word is weak evidence
         if not terms and not parts:
             continue
-        known = any(t in known_terms for t in terms) or bool(parts) and all(t in known_terms for t in parts)
+        whole_known = any(t in known_terms for t in terms)
+        by_parts = not whole_known and bool(parts) and all(t in known_terms for t in parts)
+        known = whole_known or by_parts
         if known:  # one rare name the corpus happens to hold ("Herentals") must not carry a question
             weight = min(weight, MAX_WEIGHT)
-        by_parts = known and not any(t in known_terms for t in terms)
         qwords.append(QueryWord(w, terms, parts, whole, weight, known, by_parts))
     search_text = " ".join([resolved, *additions])
     return PreparedQuery(question, resolved, search_text, qwords, language, corrections)
