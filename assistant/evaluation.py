@@ -14,7 +14,7 @@ import random
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import mean, median
 from typing import Literal
@@ -48,6 +48,9 @@ class EvalQuestion(BaseModel):
     in_scope: bool
     relevant: list[SectionRef]
     key_facts: list[str]
+    # Sections a pooled, blind label audit found to answer the question as well
+    # (evals/label-audit.md). They count as relevant; the key facts stay tied to `relevant`.
+    also_relevant: list[SectionRef] = []
 
     @model_validator(mode="after")
     def _labels_fit_the_scope(self) -> "EvalQuestion":
@@ -61,12 +64,20 @@ class EvalQuestion(BaseModel):
             raise ValueError("een kernfeit telt 1 tot 5 woorden")
         if len(set(self.relevant)) != len(self.relevant):
             raise ValueError("een relevante sectie staat er twee keer")
+        if self.also_relevant and not self.in_scope:
+            raise ValueError("een vraag buiten het bereik heeft geen relevante secties uit de audit")
+        if set(self.also_relevant) & set(self.relevant) or len(set(self.also_relevant)) != len(self.also_relevant):
+            raise ValueError("een sectie uit de audit staat er al")
         return self
 
 
 @dataclass
 class Question:
-    """A question as the harness uses it (relevant sections as keys)."""
+    """A question as the harness uses it (relevant sections as keys).
+
+    `relevant` holds the author's labels plus, unless read with audited=False, those the
+    label audit added; `original` holds the author's labels alone.
+    """
 
     id: str
     question: str
@@ -75,11 +86,14 @@ class Question:
     key_facts: list[str]
     lang: str = "nl"
     audience: str = ""
+    original: set[Key] = field(default_factory=set)
 
     @classmethod
-    def from_row(cls, row: EvalQuestion) -> "Question":
-        return cls(row.id, row.question, row.in_scope, {(r.doc_id, r.section) for r in row.relevant},
-                   list(row.key_facts), row.lang, row.audience or "")
+    def from_row(cls, row: EvalQuestion, audited: bool = True) -> "Question":
+        original = {(r.doc_id, r.section) for r in row.relevant}
+        added = {(r.doc_id, r.section) for r in row.also_relevant} if audited else set()
+        return cls(row.id, row.question, row.in_scope, original | added, list(row.key_facts), row.lang,
+                   row.audience or "", original)
 
 
 class QuestionFileError(ValueError):
@@ -98,17 +112,17 @@ def read_question_rows(path: Path) -> list[EvalQuestion]:
             detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'regel'}: {e['msg'].removeprefix('Value error, ')}"
                                for e in exc.errors())
             problems.append(f"{Path(path).name}, regel {n}: {detail}")
-    for field in ("id", "question"):
-        seen = Counter(getattr(r, field).strip().lower() for r in rows)
-        problems += [f"{Path(path).name}: {field} {v!r} komt {c} keer voor" for v, c in seen.items() if c > 1]
+    for attr in ("id", "question"):
+        seen = Counter(getattr(r, attr).strip().lower() for r in rows)
+        problems += [f"{Path(path).name}: {attr} {v!r} komt {c} keer voor" for v, c in seen.items() if c > 1]
     if problems:
         raise QuestionFileError("\n".join(problems))
     return rows
 
 
-def load_questions(path: Path) -> list[Question]:
-    """Read and validate a JSONL question set."""
-    return [Question.from_row(r) for r in read_question_rows(path)]
+def load_questions(path: Path, audited: bool = True) -> list[Question]:
+    """Read and validate a JSONL question set (audited=False: the authors' labels alone)."""
+    return [Question.from_row(r, audited) for r in read_question_rows(path)]
 
 
 def retrieval_metrics(rankings: Sequence[Ranking], questions: Sequence[Question]) -> dict[str, float]:

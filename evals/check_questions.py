@@ -89,6 +89,9 @@ def check(rows, docs, headings) -> tuple[list[str], Counter]:
                 errors.append(f"{where}: section {rel.section!r} not found in {rel.doc_id}")
             else:
                 texts.append(doc[rel.section])
+        for rel in r.also_relevant:
+            if rel.section not in docs.get(rel.doc_id, {}):
+                errors.append(f"{where}: audited section {rel.doc_id} › {rel.section!r} not found")
         for d in {rel.doc_id for rel in r.relevant}:
             per_chapter[d] += 1
         body = "\n".join(texts).lower()

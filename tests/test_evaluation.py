@@ -68,3 +68,31 @@ def test_a_bad_question_line_gets_a_dutch_message_with_its_line(tmp_path):
                    encoding="utf-8")
     with pytest.raises(QuestionFileError, match="regel 1: .*buiten het bereik heeft geen relevante secties"):
         read_question_rows(bad)
+
+
+def test_audited_labels_count_as_relevant_and_the_authors_labels_stay_apart(tmp_path):
+    from types import SimpleNamespace
+
+    from assistant.evaluation import QuestionFileError, answer_metrics, read_question_rows
+
+    path = tmp_path / "vragen.jsonl"
+    path.write_text('{"id": "q001", "question": "Wat?", "in_scope": true, "relevant": [{"doc_id": "d", '
+                    '"section": "A"}], "key_facts": ["x"], "also_relevant": [{"doc_id": "d", "section": "B"}]}\n',
+                    encoding="utf-8")
+    audited, = load_questions(path)
+    authors, = load_questions(path, audited=False)
+    assert audited.relevant == {("d", "A"), ("d", "B")} and authors.relevant == authors.original == {("d", "A")}
+    answer = SimpleNamespace(refused=False, text="x [1]", sentences=[],
+                             citations=[SimpleNamespace(doc_id="d", section="B", chunk_id="c", quote="x")])
+    ranking = [[{("d", "B")}, {("d", "A")}]]
+    assert answer_metrics([answer], [audited], [{"c"}])["first_citation_relevant"] == 1.0
+    assert answer_metrics([answer], [authors], [{"c"}])["first_citation_relevant"] == 0.0
+    assert retrieval_metrics(ranking, [audited])["hit@1"] == 1.0
+    assert retrieval_metrics(ranking, [authors])["mrr@10"] == 0.5
+    for bad in ('"in_scope": false, "relevant": [], "key_facts": [], "also_relevant": [{"doc_id": "d", '
+                '"section": "B"}]',
+                '"in_scope": true, "relevant": [{"doc_id": "d", "section": "A"}], "key_facts": ["x"], '
+                '"also_relevant": [{"doc_id": "d", "section": "A"}]'):
+        path.write_text('{"id": "q001", "question": "Wat?", ' + bad + '}\n', encoding="utf-8")
+        with pytest.raises(QuestionFileError, match="audit"):
+            read_question_rows(path)
