@@ -126,7 +126,7 @@ def load_questions(path: Path, audited: bool = True) -> list[Question]:
 
 
 def retrieval_metrics(rankings: Sequence[Ranking], questions: Sequence[Question]) -> dict[str, float]:
-    """hit@1, hit@5, recall@5, MRR@10 and nDCG@10 over the in-scope questions."""
+    """hit@1, hit@5, recall@5 (of at most 5 relevant sections), MRR@10 and nDCG@10 over the in-scope questions."""
     scores: dict[str, list[float]] = {k: [] for k in ("hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10")}
     for ranking, q in zip(rankings, questions):
         if not q.in_scope:
@@ -136,7 +136,7 @@ def retrieval_metrics(rankings: Sequence[Ranking], questions: Sequence[Question]
         found5 = set().union(*ranking[:5]) & q.relevant if ranking else set()
         scores["hit@1"].append(float(first == 0))
         scores["hit@5"].append(float(first is not None and first < 5))
-        scores["recall@5"].append(len(found5) / len(q.relevant))
+        scores["recall@5"].append(len(found5) / min(len(q.relevant), 5))  # capped: a perfect ranker scores 1
         scores["mrr@10"].append(1 / (first + 1) if first is not None else 0.0)
         scores["ndcg@10"].append(_ndcg(ranking[:10], q.relevant))
     return {k: round(mean(v), 4) if v else 0.0 for k, v in scores.items()}
