@@ -316,9 +316,23 @@ def test_a_cost_question_gets_the_table_with_the_figures(offline):
 def test_a_short_list_comes_whole_with_one_bullet_per_item(offline):
     answer = offline.ask("Is STEM Neteland nu een leiderorganisatie of een NAO, volgens Provan en Kenis?")
     bullets = [ln for ln in answer.text.splitlines() if ln.startswith("- ")]
-    assert [b.split(".")[0] for b in bullets] == ["- Aantal deelnemers", "- Vertrouwen", "- Doelconsensus",
-                                                  "- Netwerkcompetenties"], answer.text  # all four conditions
+    assert [b.replace("**", "").split(".")[0] for b in bullets] == [
+        "- Aantal deelnemers", "- Vertrouwen", "- Doelconsensus", "- Netwerkcompetenties"], answer.text  # all four
     assert "weten we niet" in bullets[1]  # an item's second sentence stays in its bullet
+
+
+def test_a_sentence_whose_predecessor_is_in_the_answer_stays_with_what_it_introduces(offline):
+    # "Welk van de twee klopt" leans on the two figures before it, which the answer gives: it stays,
+    # and so does "De les voor je eigen alliantie:" that announces the list
+    answer = offline.ask("Hoe tellen we het bereik van onze workshops zonder namen van kinderen bij te houden?")
+    assert re.search(r"12\.500 \[\d+\]\. Welk van de twee klopt, is onduidelijk \[\d+\]\. De les voor je eigen "
+                     r"alliantie \[\d+\]:\n1\. ", answer.text), answer.text
+
+
+def test_a_paragraph_label_of_the_draaiboek_reads_as_a_label_in_the_answer(offline):
+    answer = offline.ask("Wat mag de kerngroep zelf beslissen en hoe vaak komt ze samen?")
+    assert "**Mandaat.** De kerngroep" in answer.text, answer.text
+    assert not re.search(r"(?<!\*)Mandaat\. ", answer.text)
 
 
 def test_a_sentence_that_only_names_a_chapter_gives_way_to_one_that_answers(offline):

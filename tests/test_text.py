@@ -64,6 +64,8 @@ def test_sentences_respect_abbreviations_and_lists():
     ("Zijn er al scholen die meedoen?", False),
     ("Houd hem op de hoogte van elke stap.", True),
     ("Ten eerste meet ze het bereik per leerjaar.", True),
+    ("Welk van de twee klopt, is onduidelijk.", True),  # which two?
+    ("Welke van de vier fasen past bij ons?", False),
     ("Ten eerste meten de scholen het bereik.", False),
 ])
 def test_sentences_that_lean_on_their_predecessor(sentence, leans):
@@ -90,3 +92,13 @@ def test_english_terms_of_two_words_are_read_as_the_dutch_term():
 ])
 def test_sentences_that_only_say_where_the_answer_is(sentence, elsewhere):
     assert points_elsewhere(sentence) is elsewhere
+
+
+def test_a_paragraph_label_stays_bold_and_only_a_label_of_the_section_does():
+    from assistant.answer.coherence import bold_label
+
+    section = "Inleiding.\n\n**Mandaat.** De kerngroep bereidt de beslissingen voor. Ze plant."
+    assert bold_label("Mandaat. De kerngroep bereidt de beslissingen voor.", section) == (
+        "**Mandaat.** De kerngroep bereidt de beslissingen voor.")
+    assert bold_label("Inleiding. Een zin.", section) == "Inleiding. Een zin."  # not bold in the section
+    assert bold_label("Ze plant.", section) == "Ze plant."

@@ -45,6 +45,7 @@ _LEANING = re.compile(
     r"|(?:één|eén|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|enkele|sommige|veel|de meeste|\d+)\s+"
     r"(?:daarvan|ervan|van hen|van die|van deze)\b"  # "Vier daarvan gaan over werk": four of what came before
     r"|ten\s+(?:tweede|derde|vierde|vijfde)\b"
+    rf"|welke?\s+van\s+(?:de|die|deze)\s+(?:twee|drie|vier|beide)\s*(?:,|(?:{_VERBS})\b)"  # "Welk van de twee klopt"
     r"|(?:it|they|this|that|these|those|he|she|also|but|so|however|therefore|moreover|"
     r"furthermore|thus|then|a second|the second|a third|the third|finally)\b)",
     re.I,
@@ -207,6 +208,15 @@ def table_rows(sentence: str) -> str | None:
     if not (text.startswith("|") and re.search(r"\|\s*:?-{3,}", text)):
         return None
     return re.sub(r"\|\s+\|(?=\s*(?:[^|\s]|:?-{3}))", "|\n|", text)
+
+
+def bold_label(sentence: str, section_text: str) -> str:
+    """A sentence that opens with a bold paragraph label of its section ("**Mandaat.** De kerngroep
+    bereidt …") keeps the label bold: in plain text "Mandaat." reads as a stray fragment."""
+    m = re.match(r"([^.?!:]{1,60}[.?!:])\s+\S", sentence)
+    if m and f"**{m.group(1)}**" in section_text:
+        return f"**{m.group(1)}**{sentence[m.end(1):]}"
+    return sentence
 
 
 def unasked(section: SectionRecord, question: str, question_terms: list[str], vocabulary: frozenset[str]) -> bool:

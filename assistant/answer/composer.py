@@ -16,8 +16,9 @@ import numpy as np
 
 from assistant.answer.citations import CitationBook
 from assistant.answer.coherence import (
-    ABOUT_GUIDE, ANNOUNCES, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, defining, is_label, is_template,
-    leans_in_place, leans_on_previous, named_entries, not_an_answer, points_elsewhere, sign_lists, table_rows, unasked)
+    ABOUT_GUIDE, ANNOUNCES, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, bold_label, defining, is_label,
+    is_template, leans_in_place, leans_on_previous, named_entries, not_an_answer, points_elsewhere, sign_lists,
+    table_rows, unasked)
 from assistant.answer.comparison import compare, define_further
 from assistant.answer.intent import Intent, Kind, counted, defined_term
 from assistant.retrieval.search import SearchResult, SectionHit
@@ -333,13 +334,14 @@ class Composer:
 
     def _with_predecessors(self, scored: list[_Scored], positions: list[int]) -> list[int]:
         """Positions plus the sentences they lean on; a sentence whose predecessor
-        cannot be found within reach is dropped."""
+        cannot be found within reach (or among those already kept) is dropped."""
         keep: set[int] = set()
         for p in sorted(set(positions)):
             chain = [p]
-            while leans_in_place(scored, chain[-1]) and len(chain) <= MAX_LOOKBACK and chain[-1] > 0:
+            while (leans_in_place(scored, chain[-1]) and chain[-1] - 1 not in keep and len(chain) <= MAX_LOOKBACK
+                   and chain[-1] > 0):
                 chain.append(chain[-1] - 1)
-            if leans_in_place(scored, chain[-1]):
+            if leans_in_place(scored, chain[-1]) and chain[-1] - 1 not in keep:
                 continue  # nothing it can stand on
             keep.update(chain)
         return sorted(keep)
@@ -393,5 +395,5 @@ class Composer:
         out.sentences.append(AnswerSentence(s.text, [n], hit.section.id, s.position))
         if (table := table_rows(s.text)) is not None:  # a table keeps its rows, its citation follows it
             return f"\n\n{table}\n\n[{n}]"
-        body = s.text if s.text[-1:] in ".!?:" else s.text.rstrip(";,") + "."
+        body = bold_label(s.text if s.text[-1:] in ".!?:" else s.text.rstrip(";,") + ".", hit.section.text)
         return f"{body[:-1]} [{n}]{body[-1]}"
