@@ -76,6 +76,12 @@ def test_english_question_gets_an_english_lead_and_dutch_sources(offline):
     assert detect_language(body) == "nl", body
 
 
+def test_an_english_question_in_euros_gets_the_costs(offline):
+    answer = offline.ask("What would a small town have to commit to a regional STEM network, in hours and euros?")
+    assert answer.citations[0].section.startswith("Wat een STEM-alliantie kost"), answer.text
+    assert "euros" in answer.text.splitlines()[0]  # the lead says what the section covers
+
+
 @pytest.mark.parametrize("question, named, unnamed", [
     ("In my course the quadruple helix keeps coming up. Where does it come from?", "quadruple helix", ""),
     ("Our small town wants to fund a STEM alliance with the municipality next door. How?", "",

@@ -26,7 +26,7 @@ GLOSSARY = {
     "employers": "werkgevers", "industry": "industrie bedrijven", "partners": "partners",
     "partner": "partner", "stakeholders": "partners", "funding": "financiering subsidie",
     "fund": "financiering", "finance": "financiering", "financing": "financiering", "money": "geld financiering",
-    "budget": "budget", "cost": "kosten", "costs": "kosten", "subsidy": "subsidie", "subsidies": "subsidies",
+    "budget": "budget", "euro": "euro", "euros": "euro kosten", "cost": "kosten", "costs": "kosten", "subsidy": "subsidie", "subsidies": "subsidies",
     "grant": "subsidie oproep", "grants": "subsidies oproepen", "call": "oproep", "calls": "oproepen",
     "governance": "governance bestuur", "structure": "structuur", "legal": "juridische rechtsvorm",
     "form": "vorm", "steering": "stuurgroep", "committee": "groep", "core": "kerngroep", "group": "groep",
