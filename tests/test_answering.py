@@ -76,6 +76,11 @@ def test_english_question_gets_an_english_lead_and_dutch_sources(offline):
     assert detect_language(body) == "nl", body
 
 
+def test_an_english_question_whether_something_makes_a_difference_is_about_impact(offline):
+    answer = offline.ask("Does the alliance really make a difference for children in the long run?")
+    assert answer.citations[0].doc_id == "draaiboek/08-impact-meten", answer.text
+
+
 def test_an_english_question_in_euros_gets_the_costs(offline):
     answer = offline.ask("What would a small town have to commit to a regional STEM network, in hours and euros?")
     assert answer.citations[0].section.startswith("Wat een STEM-alliantie kost"), answer.text

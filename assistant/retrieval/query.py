@@ -90,6 +90,7 @@ PHRASES = {
     "secondary school": "secundaire school", "university college": "hogeschool", "action plan": "actieplan",
     "warning signs": "signalen", "success factors": "succesfactoren", "failure factors": "faalfactoren",
     "start checklist": "startchecklist", "first meeting": "eerste overleg vergadering",
+    "make a difference": "effect impact", "makes a difference": "effect impact", "made a difference": "effect impact",
 }
 
 
