@@ -75,7 +75,7 @@ class EvalQuestion(BaseModel):
 class Question:
     """A question as the harness uses it (relevant sections as keys).
 
-    `relevant` holds the author's labels plus, unless read with audited=False, those the
+    `relevant` holds the authors' labels plus, unless read with audited=False, those the
     label audit added; `original` holds the author's labels alone.
     """
 
