@@ -340,6 +340,12 @@ def test_a_sentence_whose_predecessor_is_in_the_answer_stays_with_what_it_introd
                      r"alliantie \[\d+\]:\n1\. ", answer.text), answer.text
 
 
+def test_what_to_do_with_a_list_comes_after_it(offline):
+    # "Zoek naar signalen dicht bij huis:" + four signs + "Verzamel die signalen in een korte nota"
+    answer = offline.ask("Welke signalen moet ik verzamelen om een schooldirecteur te overtuigen dat STEM dringend is?")
+    assert "Verzamel die signalen in een korte nota van twee pagina's" in answer.text, answer.text
+
+
 def test_a_paragraph_label_of_the_draaiboek_reads_as_a_label_in_the_answer(offline):
     answer = offline.ask("Wat mag de kerngroep zelf beslissen en hoe vaak komt ze samen?")
     assert "**Mandaat.** De kerngroep" in answer.text, answer.text

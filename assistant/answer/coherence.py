@@ -210,6 +210,14 @@ def table_rows(sentence: str) -> str | None:
     return re.sub(r"\|\s+\|(?=\s*(?:[^|\s]|:?-{3}))", "|\n|", text)
 
 
+def names_again(sentence: str, lead: str, vocabulary: frozenset[str]) -> bool:
+    """Whether ``sentence`` points back with "die/deze X" at an X that ``lead`` named ("Zoek naar
+    signalen dicht bij huis:" … "Verzamel die signalen in een nota")."""
+    named = set(analyze(lead, vocabulary))
+    return any(set(analyze(m.group(1), vocabulary)) & named
+               for m in re.finditer(r"\b(?:die|deze)\s+([a-zà-ÿ]+)", sentence, re.I))
+
+
 def bold_label(sentence: str, section_text: str) -> str:
     """A sentence that opens with a bold paragraph label of its section ("**Mandaat.** De kerngroep
     bereidt …") keeps the label bold: in plain text "Mandaat." reads as a stray fragment."""
@@ -227,6 +235,24 @@ def unasked(section: SectionRecord, question: str, question_terms: list[str], vo
         return not WANTS_TEMPLATE.search(question)
     return (section.doc_id.endswith(GUIDE_DOC) and not ABOUT_GUIDE.search(question)
             and not set(question_terms) & set(analyze(section.heading, vocabulary)))
+
+
+MAX_LOOKBACK = 2  # how far back a leaning sentence may look for one that stands
+
+
+def with_predecessors(scored: list, positions: list[int]) -> list[int]:
+    """Positions plus the sentences they lean on; a sentence whose predecessor
+    cannot be found within reach (or among those already kept) is dropped."""
+    keep: set[int] = set()
+    for p in sorted(set(positions)):
+        chain = [p]
+        while (leans_in_place(scored, chain[-1]) and chain[-1] - 1 not in keep and len(chain) <= MAX_LOOKBACK
+               and chain[-1] > 0):
+            chain.append(chain[-1] - 1)
+        if leans_in_place(scored, chain[-1]) and chain[-1] - 1 not in keep:
+            continue  # nothing it can stand on
+        keep.update(chain)
+    return sorted(keep)
 
 
 def leans_in_place(scored: list, p: int) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Protocol
 
-from assistant.answer.coherence import ENTRY, defining, is_label
+from assistant.answer.coherence import ENTRY, defining, is_label, with_predecessors
 from assistant.answer.intent import Intent, Kind, comparison_sides
 from assistant.retrieval.query import to_dutch
 from assistant.retrieval.search import SearchResult, SectionHit
@@ -18,7 +18,6 @@ class Composer(Protocol):
     """What a comparison needs of the composer (which imports this module)."""
 
     def score_sentences(self, hit: SectionHit, result: SearchResult, intent: Intent) -> list: ...
-    def _with_predecessors(self, scored: list, positions: list[int]) -> list[int]: ...
     def _cite(self, hit: SectionHit, s: Any, out: Any) -> str: ...
     def _pick_prose(self, scored: list, best: Any, budget: int) -> list[int]: ...
     def _emit_prose(self, hit: SectionHit, scored: list, positions: list[int], out: Any) -> None: ...
@@ -72,7 +71,7 @@ def _side(composer: Composer, result: SearchResult, side: str, other: str, taken
     best = defined if defined in free else max(free, key=lambda s: s.score, default=None)
     if best is None or not side_terms <= set(analyze(best.text, vocab)):
         return None
-    positions = [p for p in composer._with_predecessors(scored, [best.position]) if (hit.section.id, p) not in taken]
+    positions = [p for p in with_predecessors(scored, [best.position]) if (hit.section.id, p) not in taken]
     return (hit, scored, positions) if positions else None
 
 

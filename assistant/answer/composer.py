@@ -17,8 +17,8 @@ import numpy as np
 from assistant.answer.citations import CitationBook
 from assistant.answer.coherence import (
     ABOUT_GUIDE, ANNOUNCES, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, bold_label, defining, is_label,
-    is_template, leans_in_place, leans_on_previous, named_entries, not_an_answer, points_elsewhere, sign_lists,
-    table_rows, unasked)
+    is_template, leans_in_place, leans_on_previous, named_entries, names_again, not_an_answer, points_elsewhere,
+    sign_lists, table_rows, unasked, with_predecessors)
 from assistant.answer.comparison import compare, define_further
 from assistant.answer.intent import Intent, Kind, counted, defined_term
 from assistant.retrieval.search import SearchResult, SectionHit
@@ -26,7 +26,6 @@ from assistant.settings import AnswerSettings
 from assistant.text import analyze, words
 from assistant.types import AnswerSentence
 
-MAX_LOOKBACK = 2
 SUMMARY = "Kort"  # the heading of a chapter's summary
 
 
@@ -175,7 +174,7 @@ class Composer:
         defined = defining(scored, term) if term else None
         if defined is not None:
             item = [s.position for s in scored if defined.item_no and s.item_no == defined.item_no]
-            self._emit_prose(hit, scored, self._with_predecessors(scored, item or [defined.position]), out)
+            self._emit_prose(hit, scored, with_predecessors(scored, item or [defined.position]), out)
             return
         vocab = result.snapshot.vocabulary
         topical = {t for w in result.query.words for t in w.terms if result.snapshot.topical(t)}
@@ -195,6 +194,11 @@ class Composer:
                         default=None)  # "Onze lezing: …" concludes the list
             if after is not None and after.score >= self.cfg.after_list_ratio * best.score:
                 extra.append(after.position)
+            follows = rows[-1] + 1  # "Verzamel die signalen in een nota": what to do with the list
+            if (follows < len(scored) and not scored[follows].list_no and rows[0] > 0
+                    and not points_elsewhere(scored[follows].text)
+                    and names_again(scored[follows].text, scored[rows[0] - 1].text, vocab)):
+                extra.append(follows)
             if intent.kind is Kind.FIGURE:  # "wat kost het?": the table holds the figures
                 extra += [x.position for x in scored if not x.list_no and table_rows(x.text) is not None]
             asked = counted(result.query.resolved, vocab, asked=True)
@@ -203,7 +207,7 @@ class Composer:
                       and asked & counted(x.text, vocab)][:1]
             if chosen_list in sign_lists(hit.section):  # the warning signs come with what to do instead
                 extra += [x.position for x in scored if x.position > rows[-1] and REMEDY.match(x.text)][:1]
-            extra = [q for q in self._with_predecessors(scored, extra) if q not in rows]  # the list says its own
+            extra = [q for q in with_predecessors(scored, extra) if q not in rows]  # the list says its own
             lead = sorted(set(self._list_lead(scored, rows)) | {q for q in extra if q < rows[0]})
             self._emit_list(hit, scored, chosen_list, out, lead)
             if after := [q for q in extra if q > rows[-1]]:
@@ -228,14 +232,14 @@ class Composer:
                     and not any(leans_on_previous(scored[i].text) for i in rows  # an item's own later
                                 if scored[i].item_no != scored[i - 1].item_no)):  # sentences come with it
                 if is_label(scored[lead].text) or scored[lead].text.endswith(":"):  # "VVSG vat ze samen:"
-                    before = self._with_predecessors(scored, [p for p in picked if p < rows[0]] + [lead])
+                    before = with_predecessors(scored, [p for p in picked if p < rows[0]] + [lead])
                     self._emit_list(hit, scored, scored[rows[0]].list_no, out, before)
                     after = [p for p in picked if p > rows[-1]]
                     if after:
-                        self._emit_prose(hit, scored, [q for q in self._with_predecessors(scored, after)
+                        self._emit_prose(hit, scored, [q for q in with_predecessors(scored, after)
                                                        if q not in rows], out)  # the list is shown already
                     return
-                picked = self._with_predecessors(scored, sorted(set(picked) | set(rows) | {lead}))
+                picked = with_predecessors(scored, sorted(set(picked) | set(rows) | {lead}))
         self._emit_prose(hit, scored, picked, out)
 
     def _emit_template(self, hit: SectionHit, scored: list[_Scored], out: Composition) -> None:
@@ -297,7 +301,7 @@ class Composer:
         before = [p for p in range(max(0, rows[0] - 3), rows[0]) if not scored[p].list_no]
         best_before = max(before, key=lambda p: scored[p].score, default=None)
         wanted = [p for p in (best_before, rows[0] - 1) if p is not None and p >= 0]
-        return [p for p in self._with_predecessors(scored, wanted) if scored[p].list_no == 0]
+        return [p for p in with_predecessors(scored, wanted) if scored[p].list_no == 0]
 
     def _pick_prose(self, scored: list[_Scored], best: _Scored, budget: int) -> list[int]:
         """The best sentences within the budget, then context up to the minimum length.
@@ -306,7 +310,7 @@ class Composer:
         whole = [s.position for s in scored if not is_label(s.text) and s.score >= 0.2 * best.score]
         if (not any(s.list_no for s in scored) and best.score > 0
                 and sum(len(words(scored[p].text)) for p in whole) <= budget * self.cfg.prose_share):
-            return self._with_predecessors(scored, whole)
+            return with_predecessors(scored, whole)
         picked = [best.position]
         used = len(words(best.text))
         for s in sorted(scored, key=lambda s: s.score, reverse=True):
@@ -316,7 +320,7 @@ class Composer:
                 break
             picked.append(s.position)
             used += len(words(s.text))
-        picked = self._with_predecessors(scored, picked)
+        picked = with_predecessors(scored, picked)
         # a lone list item that opens with "ze", "dat", ... leans on the list's introduction: leave it out
         picked = [p for p in picked if not (scored[p].list_no and leans_on_previous(scored[p].text))] or picked
         if not picked:  # the best sentences all lean on something out of reach: start from one that stands
@@ -331,20 +335,6 @@ class Composer:
                 picked.append(following)
             following += 1
         return sorted(set(picked))
-
-    def _with_predecessors(self, scored: list[_Scored], positions: list[int]) -> list[int]:
-        """Positions plus the sentences they lean on; a sentence whose predecessor
-        cannot be found within reach (or among those already kept) is dropped."""
-        keep: set[int] = set()
-        for p in sorted(set(positions)):
-            chain = [p]
-            while (leans_in_place(scored, chain[-1]) and chain[-1] - 1 not in keep and len(chain) <= MAX_LOOKBACK
-                   and chain[-1] > 0):
-                chain.append(chain[-1] - 1)
-            if leans_in_place(scored, chain[-1]) and chain[-1] - 1 not in keep:
-                continue  # nothing it can stand on
-            keep.update(chain)
-        return sorted(keep)
 
     def _emit_prose(self, hit: SectionHit, scored: list[_Scored], positions: list[int], out: Composition) -> None:
         parts: list[str] = []
