@@ -162,6 +162,7 @@ _ABBREVIATIONS = frozenset(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9ÀÁÂÉÈËÏÖÜ])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")  # "j" of "J. Provan", "w.k" of "W.K. Kellogg"
 
 
 def split_sentences(text: str) -> list[str]:
@@ -211,8 +212,8 @@ def _split_prose(text: str) -> list[str]:
     for m in _SENTENCE_END.finditer(text):
         before = text[start : m.start()].rstrip("\"')]")
         last = before.rsplit(" ", 1)[-1].lower().rstrip(".")
-        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
-            continue
+        if last in _ABBREVIATIONS or _INITIALS.fullmatch(last) or before.count("[") > before.count("]"):
+            continue  # "bv.", "J. Provan", "W.K. Kellogg" and a full stop inside a link's text
         parts.append(text[start : m.start()].strip())
         start = m.end()
     parts.append(text[start:].strip())

@@ -340,6 +340,12 @@ def test_a_sentence_whose_predecessor_is_in_the_answer_stays_with_what_it_introd
                      r"alliantie \[\d+\]:\n1\. ", answer.text), answer.text
 
 
+def test_a_list_of_references_does_not_answer_a_question_about_theory(offline):
+    answer = offline.ask("How does a town hall keep a grip on a network it partly pays for without bossing the "
+                         "partners around? Is there any theory on that?")
+    assert all(c.section != "Referentielijst" for c in answer.citations), answer.text
+
+
 def test_what_to_do_with_a_list_comes_after_it(offline):
     # "Zoek naar signalen dicht bij huis:" + four signs + "Verzamel die signalen in een korte nota"
     answer = offline.ask("Welke signalen moet ik verzamelen om een schooldirecteur te overtuigen dat STEM dringend is?")

@@ -30,6 +30,15 @@ def test_sentences_respect_abbreviations_and_lists():
     ]
 
 
+
+def test_initials_and_a_link_s_text_do_not_end_a_sentence():
+    text = ("De W.K. Kellogg Foundation gebruikt het logisch model ([W.K. Kellogg Foundation, 2004](https://x.org)). "
+            "Zo wordt het een meetplan. Zie ook [hoofdstuk 5. Governance](#h5) voor de rollen.")
+    assert split_sentences(text) == [
+        "De W.K. Kellogg Foundation gebruikt het logisch model ([W.K. Kellogg Foundation, 2004](https://x.org)).",
+        "Zo wordt het een meetplan.", "Zie ook [hoofdstuk 5. Governance](#h5) voor de rollen."]
+
+
 @pytest.mark.parametrize("sentence, leans", [
     ("Ze beschrijven drie basisvormen.", True),
     ("Daarmee werd de gemeente een vaste partner.", True),
@@ -37,6 +46,9 @@ def test_sentences_respect_abbreviations_and_lists():
     ("Het risico:", True),
     ("Het loont dus om klein te starten.", True),  # a conclusion from the sentence before
     ("Een alliantie heeft daarom tijd nodig.", True),
+    ("Scholen, hogescholen en bedrijven verbind je dus op een andere manier aan de alliantie.", True),
+    ("Een bijdrage aan een alliantie die haar eigen programma draait, leunt dus aan bij een subsidie.", True),
+    ("Een bijdrage aan een alliantie die haar eigen programma draait, is een subsidie.", False),
     ("In dit overleg beslist de stuurgroep over het budget.", True),  # which overleg?
     ("Loopt een netwerk slecht, dan past de vorm niet meer bij die werkelijkheid.", True),  # which one?
     ("Toen VLAIO de verdeling herzag, zakte het aantal sessies van acht naar zes.", True),  # whose sessions?

@@ -54,7 +54,11 @@ _LEANING = re.compile(
 _SELF = r"draaiboek|hoofdstuk|sectie|sjabloon|model|nota|mail|brief|checklist|gids|handleiding|tekst|boek|overzicht|deel"
 _DEMONSTRATIVE = re.compile(rf"^(?:dat|die|deze|dit|zo'n|zulke|diezelfde|dezelfde)\s+(?!(?:{_SELF})\b)[a-zà-ÿ]", re.I)
 # "Het loont dus om ...", "Een alliantie heeft daarom ...": a conclusion from what came before.
-_CONSEQUENCE = re.compile(r"^(?:[\w'’-]+\s+){1,3}(?:dus|daarom|daardoor|hierdoor|immers|bijgevolg|derhalve)\b", re.I)
+_CONSEQUENCE = re.compile(r"^(?:[\w'’-]+,?\s+){1,3}(?:dus|daarom|daardoor|hierdoor|immers|bijgevolg|derhalve)\b"
+                          # "Scholen, hogescholen en bedrijven verbind je dus …": after a longer subject
+                          r"|^[^.;:?!]{0,90}?\b(?:verbind|leunt|ligt|is|zijn|heeft|hebben|kan|kunnen|moet|moeten|"
+                          r"wordt|worden|blijft|blijven|past|passen|gaat|gaan|hoort|horen)\s+(?:je\s+|het\s+|ze\s+)?"
+                          r"(?:dus|daarom|immers|bijgevolg)\b", re.I)
 # "In dit overleg ...", "Bij die aanpak ...": a phrase that points back at something named before.
 _POINTING = re.compile(
     r"^(?:in|op|bij|na|voor|met|uit|tijdens|door|via|van|naast|zonder|vanuit|binnen)\s+(?:dat|die|dit|deze|zo'n|zulke)\s+"
@@ -175,6 +179,18 @@ def is_template(section: SectionRecord) -> bool:
     return bool(re.match(r"(sjabloon|model van)", section.heading, re.I)) or 0 < fields >= 0.03 * len(section.text.split())
 
 
+# A list of references ("Referentielijst", a PDF's "References") answers only a question for sources.
+_REFERENCE_LIST = re.compile(r"^(?:referentielijst|referenties|bronnen(?:lijst)?|literatuur(?:lijst)?|bibliografie|"
+                             r"references|bibliography|literature)\b", re.I)
+WANTS_SOURCES = re.compile(r"\b(bron\w*|literatuur\w*|referentie\w*|bibliogra\w*|sources?|references?|literature|"
+                           r"reading list|leeslijst)\b", re.I)
+
+
+def is_reference_list(section: SectionRecord) -> bool:
+    """A section that lists references: names and titles, no answer to anything but "which sources?"."""
+    return bool(_REFERENCE_LIST.match(section.heading))
+
+
 # "Hoe je zelf effecten meet, staat in hoofdstuk 8": a sentence that says where the answer is, not what it is.
 _POINTER = re.compile(r"^(?!.*\(zie hoofdstuk)[^()]*\b(?:staat|staan|lees je|vind je|beschrijft|behandelt|bespreekt|"
                       r"gaat dieper in|komt aan bod|komen aan bod)\b[^()]*\bhoofdstuk\s+\d+|"
@@ -230,9 +246,11 @@ def bold_label(sentence: str, section_text: str) -> str:
 def unasked(section: SectionRecord, question: str, question_terms: list[str], vocabulary: frozenset[str]) -> bool:
     """A section that adds nothing to an answer unless the question asks for it: a template to
     fill in, or a page of chapter 00 about the draaiboek itself ("Wat het draaiboek niet doet")
-    that the question neither asks for nor names."""
+    that the question neither asks for nor names, or a list of references."""
     if is_template(section):
         return not WANTS_TEMPLATE.search(question)
+    if is_reference_list(section):
+        return not WANTS_SOURCES.search(question)
     return (section.doc_id.endswith(GUIDE_DOC) and not ABOUT_GUIDE.search(question)
             and not set(question_terms) & set(analyze(section.heading, vocabulary)))
 

@@ -16,9 +16,9 @@ import numpy as np
 
 from assistant.answer.citations import CitationBook
 from assistant.answer.coherence import (
-    ABOUT_GUIDE, ANNOUNCES, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_TEMPLATE, bold_label, defining, is_label,
-    is_template, leans_in_place, leans_on_previous, named_entries, names_again, not_an_answer, points_elsewhere,
-    sign_lists, table_rows, unasked, with_predecessors)
+    ABOUT_GUIDE, ANNOUNCES, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_SOURCES, WANTS_TEMPLATE, bold_label, defining,
+    is_label, is_reference_list, is_template, leans_in_place, leans_on_previous, named_entries, names_again,
+    not_an_answer, points_elsewhere, sign_lists, table_rows, unasked, with_predecessors)
 from assistant.answer.comparison import compare, define_further
 from assistant.answer.intent import Intent, Kind, counted, defined_term
 from assistant.retrieval.search import SearchResult, SectionHit
@@ -123,6 +123,8 @@ class Composer:
                 value -= self.cfg.guide_penalty  # a reading route answers "what do I read", not the question
             if not wants_template and is_template(sec):
                 value -= 1.0  # fill-in fields answer only a question for a template: a template comes last
+            if is_reference_list(sec) and not WANTS_SOURCES.search(result.query.resolved):
+                value -= 1.0  # so does a list of references, unless the question asks for sources
             return value
 
         return sorted(hits, key=preference, reverse=True)

@@ -33,7 +33,7 @@ from assistant.index.records import ChunkRecord, SectionRecord
 from assistant.settings import Settings
 from assistant.types import Scores, SourceChunk
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7  # 7: sentences no longer split inside initials ("W.K.") or a link's text
 
 
 class IndexProblem(RuntimeError):
