@@ -414,6 +414,11 @@ def test_named_entries_are_the_entries_of_a_list_of_terms_that_the_question_name
     assert named_entries(sentences[:5], {"kerngroep"}, vocab) == {}  # three entries: a short list comes whole
 
 
+def test_a_side_named_with_a_demonstrative_is_not_said_twice(offline):
+    answer = offline.ask("Wat is nu het verschil tussen die kerngroep en die stuurgroep?")
+    assert "Kerngroep: de kleine groep" in answer.text and not re.search(r"Die (kern|stuur)groep:", answer.text)
+
+
 def test_a_comparison_of_two_glossary_terms_brings_the_sections_that_explain_them(offline):
     answer = offline.ask("Wat is het verschil tussen een kerngroep en een stuurgroep?")
     assert answer.citations[0].doc_id == "draaiboek/14-begrippenlijst"

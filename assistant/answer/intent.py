@@ -73,8 +73,11 @@ _AND_HOW = re.compile(r"\b(?:en|and)\s+(?:hoe|how)\b", re.I)
 def comparison_sides(question: str) -> tuple[str, str] | None:
     """The two things a comparison question names ("verschil tussen X en Y"), if any."""
     patterns = [
-        r"verschil\w*\s+(?:is er\s+)?tussen\s+(?:een\s+|de\s+|het\s+)?(.+?)\s+en\s+(?:een\s+|de\s+|het\s+)?(.+?)[?.!]*$",
-        r"difference\s+between\s+(?:a\s+|an\s+|the\s+)?(.+?)\s+and\s+(?:a\s+|an\s+|the\s+)?(.+?)[?.!]*$",
+        # "die kerngroep en de stuurgroep": the article or demonstrative is no part of the side
+        r"verschil\w*\s+(?:is er\s+)?tussen\s+(?:(?:een|de|het|die|deze|dat|dit)\s+)?(.+?)\s+en\s+"
+        r"(?:(?:een|de|het|die|deze|dat|dit)\s+)?(.+?)[?.!]*$",
+        r"difference\s+between\s+(?:(?:a|an|the|this|that|these|those)\s+)?(.+?)\s+and\s+"
+        r"(?:(?:a|an|the|this|that|these|those)\s+)?(.+?)[?.!]*$",
         r"^(?:wat is het verschil\w*[:,]?\s*)?(.+?)\s+(?:versus|vs\.?|tegenover)\s+(.+?)[,?]",
     ]
     for pattern in patterns:
