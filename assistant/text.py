@@ -170,7 +170,8 @@ def split_sentences(text: str) -> list[str]:
 
     Lines that are list items or headings are sentences of their own; within a
     paragraph a full stop ends a sentence unless it closes a known abbreviation
-    ("bv.", "o.a.", "art.") or an initial ("J. Provan").
+    ("bv.", "o.a.", "art.") or initials ("J. Provan", "W.K. Kellogg"), or stands inside
+    a link's text.
     """
     return [unit[0] for unit in split_units(text)]
 
