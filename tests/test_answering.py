@@ -81,6 +81,18 @@ def test_an_english_question_whether_something_makes_a_difference_is_about_impac
     assert answer.citations[0].doc_id == "draaiboek/08-impact-meten", answer.text
 
 
+def test_an_english_lead_claims_only_closeness_when_the_section_covers_none_of_the_question_s_topics(
+        offline, monkeypatch):
+    from assistant.answer import assistant as module
+
+    question = "How can a municipality fund a STEM alliance?"
+    result, first = offline.retriever.retrieve(question), offline.ask(question).citations[0]
+    assert module.english_lead(result, first).startswith("The guide answers this in")
+    monkeypatch.setattr(module, "_topics", lambda result, section: [])
+    lead = module.english_lead(result, first)
+    assert lead.startswith("The closest passage in the guide is") and "[1]" in lead and "Dutch" in lead, lead
+
+
 def test_an_english_question_in_euros_gets_the_costs(offline):
     answer = offline.ask("What would a small town have to commit to a regional STEM network, in hours and euros?")
     assert answer.citations[0].section.startswith("Wat een STEM-alliantie kost"), answer.text

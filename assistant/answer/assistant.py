@@ -332,12 +332,17 @@ class Assistant:
 
 
 def english_lead(result: SearchResult, first: Citation) -> str:
-    """The English line before a Dutch answer: which section answers, and on what."""
+    """The English line before a Dutch answer: which section answers, and on what. When the
+    section covers none of the question's own topics, the line claims no more than that it
+    is the closest passage."""
     section = result.snapshot.sections.get(first.section_id) or result.hits[0].section
     named = _topics(result, section)
-    about = f", which covers {' and '.join([', '.join(named[:-1]), named[-1]] if len(named) > 1 else named)}" if named else ""
     where = f"“{first.title}” › “{first.section}”" if first.section else f"“{first.title}”"
-    return (f"The guide answers this in {where} [{first.n}]{about}. The guide is written in Dutch; "
+    if not named:
+        return (f"The closest passage in the guide is {where} [{first.n}]. The guide is written in Dutch; "
+                f"this is what it says:")
+    about = ' and '.join([', '.join(named[:-1]), named[-1]] if len(named) > 1 else named)
+    return (f"The guide answers this in {where} [{first.n}], which covers {about}. The guide is written in Dutch; "
             f"this is what it says:")
 
 
