@@ -109,6 +109,7 @@ class Composer:
         top = max(h.scores.fused for h in hits) or 1.0
         about_guide = bool(ABOUT_GUIDE.search(result.query.resolved))
         wants_template = bool(WANTS_TEMPLATE.search(result.query.resolved))
+        wants_sources = bool(WANTS_SOURCES.search(result.query.resolved))
         vocab = result.snapshot.vocabulary
 
         def preference(h: SectionHit) -> float:  # retrieval order first; the kind of answer breaks near-ties
@@ -123,7 +124,7 @@ class Composer:
                 value -= self.cfg.guide_penalty  # a reading route answers "what do I read", not the question
             if not wants_template and is_template(sec):
                 value -= 1.0  # fill-in fields answer only a question for a template: a template comes last
-            if is_reference_list(sec) and not WANTS_SOURCES.search(result.query.resolved):
+            if not wants_sources and is_reference_list(sec):
                 value -= 1.0  # so does a list of references, unless the question asks for sources
             return value
 
