@@ -640,6 +640,14 @@ def test_a_question_about_what_the_guide_covers_today_is_not_refused_as_a_questi
     assert not answer.refused
 
 
+@pytest.mark.parametrize("question", [
+    "Wat moeten we nu al regelen als de alliantie volgend jaar moet draaien?",
+    "Our grant ends next year, how do we keep going?",
+])
+def test_a_question_about_next_years_plans_is_answered(offline, question):
+    assert not offline.ask(question).refused
+
+
 def test_a_template_comes_last_when_the_question_does_not_ask_for_one(offline):
     # "gesprekken", "school", "bedrijf": the invitation mail shares the words, the press section answers
     answer = offline.ask("de lokale krant belde al over onze stem plannen maar we hebben pas 2 gesprekken gehad met een "

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.relevance import (ABOUT_TOOL, ASKS_CURRENT, ASKS_VALUE, Relevance, asked_part, _missing_specifics,
+from assistant.answer.relevance import (ABOUT_TOOL, ASKS_CURRENT, ASKS_VALUE, Relevance, asked_part, asks_current,
+                                        _missing_specifics,
                                         _unknown_share, _unread, specifics)
 from assistant.retrieval.query import prepare
 from assistant.text import analyze, vocabulary_of
@@ -65,6 +66,27 @@ def test_questions_about_the_present():
     assert ASKS_CURRENT.search("What is the phone number of the RTC in Antwerp?")
     assert not ASKS_CURRENT.search("Wie contacteer ik bij VLAIO over een STEM-academie?")
     assert not ASKS_CURRENT.search("wanneer vallen de deadlines van de VLAIO-oproepen meestal?")
+
+
+@pytest.mark.parametrize("question", [
+    "Wat moeten we nu al regelen als de alliantie volgend jaar moet draaien?",
+    "If we want to launch next year, when should the council decide?",
+    "Welke stappen zetten we dit jaar nog om volgend jaar te kunnen starten?",
+    "Our grant ends next year, how do we keep going?",
+])
+def test_a_period_in_the_users_own_plans_is_not_a_question_about_the_present(question):
+    assert ASKS_CURRENT.search(question) and not asks_current(question)
+
+
+@pytest.mark.parametrize("question", [
+    "tot wanneer kunnen we dit jaar nog indienen bij VLAIO?",  # a value, though the user plans
+    "Is Umicore planning to invest in schools next year, and will they take our pupils as interns?",
+    "Which school won this year's STEM prize?",
+    "wie is momenteel schepen van onderwijs in Geel?",
+    "Wie bel ik bij VLAIO? Heb je een gsm-nummer?",
+])
+def test_questions_about_the_present_whoever_asks(question):
+    assert asks_current(question)
 
 
 def test_only_the_sentences_that_ask_count_as_the_question():

@@ -39,6 +39,11 @@ ASKS_CURRENT = re.compile(
     # contact details change, and the draaiboek names roles on purpose, never persons or numbers
     r"(?:telefoon|gsm)[- ]?nummer|(?:e-?)?mailadres|phone number|e-?mail address|contact details|contactgegevens)\b",
     re.I)
+# A period of time ("volgend jaar"): about the present state of things only when the
+# question asks for a value or is not about the user's own plans.
+_PERIOD = re.compile(r"(?:dit|vorig|volgend|komend) (?:school)?jaar|deze (?:maand|week)|(?:this|last) (?:school )?year|"
+                     r"this (?:month|week)|next (?:[\w-]+ )?year", re.I)
+_OWN_PLANS = re.compile(r"\b(?:ik|we|wij|je|jij|u|i|you)\b", re.I)  # the user as subject
 # A question about what this guide or its assistant can do ("Can this guide tell me which calls
 # are open right now?") is answered by the draaiboek's own page on what it does not do.
 ABOUT_TOOL = re.compile(r"\b(?:this|the|dit|het|deze|de) (?:guide|draaiboek|gids|assistent|assistant|chatbot|tool|"
@@ -144,13 +149,26 @@ def relevance_of(result: SearchResult, bank_path=None) -> Relevance:
         rare = {w.word: w.terms | w.parts for w in query.words if w.weight >= RARE_WEIGHT and w.known}
         topical = [{t for t in w.terms if result.snapshot.topical(t)} for w in query.words if w.known]
         missing = _missing_specifics(query.resolved, sentences, rare, vocab, topical)
-    current = float(bool(ASKS_CURRENT.search(asked_part(query.resolved))) and not ABOUT_TOOL.search(query.resolved))
+    current = float(asks_current(query.resolved) and not ABOUT_TOOL.search(query.resolved))
     topic = _outside_on_topic(result, sims, bank_path)
     asked_terms = result.snapshot.asked_terms()
     asked = max((query.coverage(set(asked_terms.get(h.section.id, ()))) for h in top), default=0.0)
     return Relevance(result.best_dense, result.best_anchor, coverage, best, outside, _unknown_share(query), missing,
                      current, float(query.language == "en"), topic if topic is not None else outside, asked,
                      _unread(query, vocab))
+
+
+def asks_current(text: str) -> bool:
+    """Whether the question asks about the present state of things: "wie is momenteel
+    schepen", "how many pupils this year". A period in the user's own plans ("wat regelen
+    we nu als de alliantie volgend jaar moet draaien?") is not such a question, unless
+    it asks for a value ("tot wanneer kunnen we dit jaar nog indienen?")."""
+    asked = asked_part(text)
+    found = [m.group(0) for m in ASKS_CURRENT.finditer(asked)]
+    if not found:
+        return False
+    plans = all(_PERIOD.fullmatch(x) for x in found) and _OWN_PLANS.search(asked) and not ASKS_VALUE.search(asked)
+    return not plans
 
 
 def asked_part(text: str) -> str:
