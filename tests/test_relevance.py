@@ -111,6 +111,12 @@ def test_a_value_question_is_held_only_by_one_sentence_with_its_year_and_name():
     assert _missing_specifics("Hoeveel gaf Mol uit in 2025?", sentences) == 1.0
 
 
+def test_a_misspelt_name_counts_as_the_name_it_was_corrected_to():
+    sentences = ["Lieven Janssens begon als leerkracht in Vorselaar."]
+    assert _missing_specifics("Wie is Lieven Jansens?", sentences) == 0.5
+    assert _missing_specifics("Wie is Lieven Jansens?", sentences, corrections={"jansens": "janssens"}) == 0.0
+
+
 def test_a_year_is_held_only_by_a_sentence_that_is_about_the_question():
     sentences = ["Op 16 mei 2024 hield STEM Neteland een studievoormiddag.",
                  "In 2018 was 19 procent van de diploma's een STEM-diploma."]

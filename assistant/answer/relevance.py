@@ -148,7 +148,7 @@ def relevance_of(result: SearchResult, bank_path=None) -> Relevance:
         sentences = [s.text for h in top for s in h.section.sentences]
         rare = {w.word: w.terms | w.parts for w in query.words if w.weight >= RARE_WEIGHT and w.known}
         topical = [{t for t in w.terms if result.snapshot.topical(t)} for w in query.words if w.known]
-        missing = _missing_specifics(query.resolved, sentences, rare, vocab, topical)
+        missing = _missing_specifics(query.resolved, sentences, rare, vocab, topical, query.corrections)
     current = float(asks_current(query.resolved) and not ABOUT_TOOL.search(query.resolved))
     topic = _outside_on_topic(result, sims, bank_path)
     asked_terms = result.snapshot.asked_terms()
@@ -255,15 +255,17 @@ def specifics(question: str) -> set[str]:
 
 
 def _missing_specifics(question: str, sentences: list[str], rare: dict[str, set[str]] | None = None,
-                       vocabulary: frozenset[str] = frozenset(), topical: list[set[str]] | None = None) -> float:
+                       vocabulary: frozenset[str] = frozenset(), topical: list[set[str]] | None = None,
+                       corrections: dict[str, str] | None = None) -> float:
     """For a value question about a named thing ("Welke bedrijven in de Kempen zoeken
     ingenieurs?"): the share of its years, names and rare words (given as their index
     terms) that the best single sentence lacks. Without a year or a name the question
     is not about one specific thing, and nothing is missing. Without rare words, a
     sentence holds the names only when it also shares a topical term (one of ``topical``)
     with the question: "2024" in a sentence about a study morning says nothing about
-    the graduates of 2024."""
-    names = specifics(question)
+    the graduates of 2024. A name the user misspelt counts as the name it was corrected to
+    (``corrections``: "Jansens" is "Janssens")."""
+    names = {(corrections or {}).get(n, n) for n in specifics(question)}
     if not names:
         return 0.0
     groups = [terms for word, terms in (rare or {}).items() if terms and word not in names]
