@@ -79,6 +79,11 @@ def test_initials_and_a_link_s_text_do_not_end_a_sentence():
     ("Welk van de twee klopt, is onduidelijk.", True),  # which two?
     ("Welke van de vier fasen past bij ons?", False),
     ("Ten eerste meten de scholen het bereik.", False),
+    ("De eerste is de inhoud: bedrijven leveren kennis.", True),  # the first of what?
+    ("De eerste stap is een overzicht.", False),
+    ("Het huidige plan loopt daarom van 2026 tot en met 2031.", True),  # why?
+    ("Het lespakket van november 2025 illustreert dat: negen workshops.", True),  # illustrates what?
+    ("De cijfers tonen dat de helft afhaakt.", False),
 ])
 def test_sentences_that_lean_on_their_predecessor(sentence, leans):
     assert leans_on_previous(sentence) is leans

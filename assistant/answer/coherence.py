@@ -42,6 +42,7 @@ _LEANING = re.compile(
     r"bijgevolg|daarentegen|desondanks|evengoed|zo|en|of|nog|wel|pas|toen|alleen dat)\b"
     r"|(?:een|de|het)\s+(?:tweede|derde|vierde|vijfde|zesde|laatste|volgende|andere)\b"
     r"|(?:de|het)\s+ene\b"
+    rf"|(?:de|het)\s+eerste\s+(?:{_VERBS})\b"  # "De eerste is de inhoud": the first of what came before
     r"|(?:één|eén|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|enkele|sommige|veel|de meeste|\d+)\s+"
     r"(?:daarvan|ervan|van hen|van die|van deze)\b"  # "Vier daarvan gaan over werk": four of what came before
     r"|ten\s+(?:tweede|derde|vierde|vijfde)\b"
@@ -54,7 +55,7 @@ _LEANING = re.compile(
 _SELF = r"draaiboek|hoofdstuk|sectie|sjabloon|model|nota|mail|brief|checklist|gids|handleiding|tekst|boek|overzicht|deel"
 _DEMONSTRATIVE = re.compile(rf"^(?:dat|die|deze|dit|zo'n|zulke|diezelfde|dezelfde)\s+(?!(?:{_SELF})\b)[a-zà-ÿ]", re.I)
 # "Het loont dus om ...", "Een alliantie heeft daarom ...": a conclusion from what came before.
-_CONSEQUENCE = re.compile(r"^(?:[\w'’-]+,?\s+){1,3}(?:dus|daarom|daardoor|hierdoor|immers|bijgevolg|derhalve)\b"
+_CONSEQUENCE = re.compile(r"^(?:[\w'’-]+,?\s+){1,4}(?:dus|daarom|daardoor|hierdoor|immers|bijgevolg|derhalve)\b"
                           # "Scholen, hogescholen en bedrijven verbind je dus …": after a longer subject
                           r"|^[^.;:?!]{0,90}?\b(?:verbind|leunt|ligt|is|zijn|heeft|hebben|kan|kunnen|moet|moeten|"
                           r"wordt|worden|blijft|blijven|past|passen|gaat|gaan|hoort|horen)\s+(?:je\s+|het\s+|ze\s+)?"
@@ -81,6 +82,9 @@ _SIMILAR = re.compile(r"\b(?:gelijkaardig|soortgelijk)\w*", re.I)
 # "Bij STEM Neteland is het antwoord …": the answer to a question asked in the sentence before.
 _ANSWERS_BEFORE = re.compile(
     r"\b(?:is|was|luidt)\s+het\s+antwoord\b(?!\s+op\b)|^(?:het|ons)\s+antwoord\s+(?:is|luidt)\b", re.I)
+# "Het lespakket van 2025 illustreert dat:": a sentence that shows what the one before it said.
+_SHOWS_THAT = re.compile(r"\b(?:illustreert|illustreren|toont|tonen|bewijst|bewijzen|bevestigt|bevestigen|"
+                         r"onderstreept|onderstrepen|verduidelijkt)\s+(?:dat|dit|het)\s*(?:[:.]|$)", re.I)
 _INVERTED = re.compile(rf"^(?:[\w'’-]+[,]?\s+){{1,4}}(?:{_VERBS})\s+(?:hij|zij|ze)\b", re.I)
 # "Ten eerste meet ze …" (any verb after an opening adverb) and "Houd hem op de hoogte": a person
 # or thing named before.
@@ -102,7 +106,7 @@ def leans_on_previous(sentence: str) -> bool:
     return bool(_LEANING.match(text) or _INVERTED.match(text) or _CONSEQUENCE.match(text) or _POINTING.match(text)
                 or _POINTING_ANYWHERE.search(text) or _such_from_before(text) or _SIMILAR.search(text)
                 or _ASKING_BACK.match(text) or _ANSWERS_BEFORE.search(text) or _INVERTED_ANY.match(text)
-                or _OBJECT.search(text))
+                or _OBJECT.search(text) or _SHOWS_THAT.search(text))
 
 
 def _such_from_before(text: str) -> bool:
