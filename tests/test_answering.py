@@ -648,6 +648,21 @@ def test_a_question_about_next_years_plans_is_answered(offline, question):
     assert not offline.ask(question).refused
 
 
+def test_an_answer_does_not_say_the_same_thing_twice_from_two_sections(offline):
+    # chapters 01 and 07 both define a STEM-academie, in nearly the same words
+    from assistant.answer.coherence import REPEAT
+
+    answer = offline.ask("onze gemeente telt 15.000 inwoners, moeten we zelf een stem-academie beginnen om kinderen "
+                         "te bereiken?")
+    snap = offline.retriever.snapshot
+    prose = [s for s in answer.sentences if s.section_id]
+    vectors = [snap.sentence_vectors_of(snap.sections[s.section_id])[s.position] for s in prose]
+    assert len({s.section_id for s in prose}) > 1, answer.text
+    for i, (a, va) in enumerate(zip(prose, vectors)):
+        for b, vb in zip(prose[:i], vectors[:i]):
+            assert a.section_id == b.section_id or float(va @ vb) < REPEAT, (a.text, b.text)
+
+
 def test_a_template_comes_last_when_the_question_does_not_ask_for_one(offline):
     # "gesprekken", "school", "bedrijf": the invitation mail shares the words, the press section answers
     answer = offline.ask("de lokale krant belde al over onze stem plannen maar we hebben pas 2 gesprekken gehad met een "

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from assistant.index.records import SectionRecord
 from assistant.text import analyze, fold, words
 
@@ -92,6 +94,20 @@ _INVERTED_ANY = re.compile(r"^(?:ten\s+\w+|daarna|nadien|eerst|vervolgens|intuss
                            r"in\s+\d{4})[,]?\s+[a-zà-ÿ]+\s+(?:hij|zij|ze)\b", re.I)
 _OBJECT = re.compile(r"\bhem\b", re.I)
 _LABEL = re.compile(r"^[\w'’ -]{1,40}:\s*$")
+
+
+REPEAT = 0.95  # the cosine at which a sentence only says again what another section's sentence said
+
+
+def echoes(snapshot, section: SectionRecord, said) -> np.ndarray:
+    """Per sentence of ``section``, its best cosine with a sentence the answer already
+    holds from another section (``said``: answer sentences with their section and
+    position). Two chapters may explain the same three forms in other words."""
+    others = [snapshot.sentence_vectors_of(snapshot.sections[s.section_id])[s.position] for s in said
+              if s.section_id != section.id and s.section_id in snapshot.sections and s.position is not None]
+    if not others or not section.sentences:
+        return np.zeros(len(section.sentences))
+    return (snapshot.sentence_vectors_of(section) @ np.asarray(others, dtype=np.float32).T).max(axis=1)
 
 
 def leans_on_previous(sentence: str) -> bool:

@@ -18,7 +18,7 @@ from assistant.answer.citations import CitationBook
 from assistant.answer.coherence import (
     ABOUT_GUIDE, ANNOUNCES, ASKS_FOR_SIGNS, GUIDE_DOC, REMEDY, WANTS_SOURCES, WANTS_TEMPLATE, bold_label, defining,
     is_label, is_reference_list, is_template, leans_in_place, leans_on_previous, named_entries, names_again,
-    not_an_answer, points_elsewhere, sign_lists, table_rows, unasked, with_predecessors)
+    REPEAT, echoes, not_an_answer, points_elsewhere, sign_lists, table_rows, unasked, with_predecessors)
 from assistant.answer.comparison import compare, define_further
 from assistant.answer.intent import Intent, Kind, counted, defined_term
 from assistant.retrieval.search import SearchResult, SectionHit
@@ -55,6 +55,7 @@ class _Scored:
     score: float
     list_no: int
     item_no: int
+    echo: float = 0.0  # best cosine with a sentence the answer holds from another section
 
 
 class Composer:
@@ -169,6 +170,8 @@ class Composer:
         scored = self.score_sentences(hit, result, intent)
         if not scored:
             return
+        for s, echo in zip(scored, echoes(result.snapshot, hit.section, out.sentences)):
+            s.echo = float(echo)
         if (is_template(hit.section) and WANTS_TEMPLATE.search(result.query.resolved)
                 and len(words(hit.section.text)) <= self.cfg.template_words):
             self._emit_template(hit, scored, out)  # a template is copied whole, not picked from
@@ -343,6 +346,8 @@ class Composer:
         parts: list[str] = []
         for p in positions:
             s = scored[p]
+            if s.echo >= REPEAT and not s.list_no:  # said already, in another section's words
+                continue
             if s.list_no:
                 if parts:
                     out.lines.append(" ".join(parts))
