@@ -663,6 +663,12 @@ def test_an_answer_does_not_say_the_same_thing_twice_from_two_sections(offline):
             assert a.section_id == b.section_id or float(va @ vb) < REPEAT, (a.text, b.text)
 
 
+def test_a_question_how_to_see_it_in_your_own_network_gets_the_signs(offline):
+    # "waaraan zie je dat": the warning signs answer, not only the definition and the remedy
+    answer = offline.ask("Wat is collaborative inertia en waaraan zie je dat in je eigen stuurgroep?")
+    assert "de opkomst op vergaderingen daalt" in answer.text, answer.text
+
+
 def test_a_template_comes_last_when_the_question_does_not_ask_for_one(offline):
     # "gesprekken", "school", "bedrijf": the invitation mail shares the words, the press section answers
     answer = offline.ask("de lokale krant belde al over onze stem plannen maar we hebben pas 2 gesprekken gehad met een "

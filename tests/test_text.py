@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.answer.coherence import leans_on_previous, points_elsewhere
+from assistant.answer.coherence import ASKS_FOR_SIGNS, leans_on_previous, points_elsewhere
 from assistant.retrieval.query import prepare, to_dutch
 from assistant.text import analyze, split_compound, split_sentences, stem, vocabulary_of
 
@@ -119,3 +119,14 @@ def test_a_paragraph_label_stays_bold_and_only_a_label_of_the_section_does():
         "**Mandaat.** De kerngroep bereidt de beslissingen voor.")
     assert bold_label("Inleiding. Een zin.", section) == "Inleiding. Een zin."  # not bold in the section
     assert bold_label("Ze plant.", section) == "Ze plant."
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("hoe zie ik dat aan onze eigen stuurgroep?", True),
+    ("waaraan merk je dat een netwerk op één persoon rust?", True),
+    ("How do I spot that we rely on one funder?", True),
+    ("wat zie je in Neteland?", False),
+    ("zie je dat aankomen?", False),
+])
+def test_questions_that_ask_how_to_recognise_something(question, asks):
+    assert bool(ASKS_FOR_SIGNS.search(question)) is asks
