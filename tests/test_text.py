@@ -127,6 +127,8 @@ def test_a_paragraph_label_stays_bold_and_only_a_label_of_the_section_does():
     ("How do I spot that we rely on one funder?", True),
     ("wat zie je in Neteland?", False),
     ("zie je dat aankomen?", False),
+    ("What notice period applies when a partner leaves?", False),
+    ("Is the town hall a good spot for the first meeting?", False),
 ])
 def test_questions_that_ask_how_to_recognise_something(question, asks):
     assert bool(ASKS_FOR_SIGNS.search(question)) is asks

@@ -183,9 +183,10 @@ ABOUT_GUIDE = re.compile(r"\b(draaiboek|hoofdstuk\w*|lezen|leesroute|gids|guide|
 WANTS_TEMPLATE = re.compile(r"\b(sjablo\w*|template|model\w*|\w*mail|brief|uitnodiging\w*|voorbeeld\w*|invul\w*|\w*nota)\b",
                             re.I)
 # A question about the warning signs of a problem; otherwise it wants the remedy.
-ASKS_FOR_SIGNS = re.compile(r"\b(signal\w*|signa\w*|herken\w*|merk(?:en|t)?|symptom\w*|warning|signs?|tell (?:if|whether)|"
-                            # "hoe zie ik dat aan onze stuurgroep?", "waaraan zie je het?", "how do I spot it?"
-                            r"waaraan|(?:hoe )?zie (?:ik|je|we|jij|u)\b[^?.]*\baan|spot|notice)\b", re.I)
+ASKS_FOR_SIGNS = re.compile(
+    r"\b(signal\w*|signa\w*|herken\w*|merk(?:en|t)?|symptom\w*|warning|signs?|tell (?:if|whether)|"
+    # "hoe zie ik dat aan onze stuurgroep?", "waaraan zie je het?", "how do I spot it?"
+    r"waaraan|(?:hoe )?zie (?:ik|je|we|jij|u)\b[^?.]*\baan|(?:spot|notice) (?:it|that|this|when|whether|if))\b", re.I)
 SIGNS_LABEL = re.compile(r"^signalen\b", re.I)
 REMEDY = re.compile(r"^(wat in de plaats|remedie|aanpak|wat werkt)\b", re.I)
 # A sentence that announces a count of things ("onderscheiden drie basisvormen"): the list after it is the content.
