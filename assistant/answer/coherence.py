@@ -12,11 +12,17 @@ the text asks, a line about the chapter, a template's fill-in fields, a reading 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.index.records import SectionRecord
 from assistant.text import analyze, fold, words
+from assistant.types import AnswerSentence
+
+if TYPE_CHECKING:
+    from assistant.index.snapshot import Snapshot
 
 _PRONOUN = r"hij|zij|ze|hun|hen|haar|zijn|het|dat|dit|die|deze|daar|hier|zo'n|zulke|dezelfde|diezelfde"
 _VERBS = (
@@ -99,7 +105,7 @@ _LABEL = re.compile(r"^[\w'’ -]{1,40}:\s*$")
 REPEAT = 0.95  # the cosine at which a sentence only says again what another section's sentence said
 
 
-def echoes(snapshot, section: SectionRecord, said) -> np.ndarray:
+def echoes(snapshot: Snapshot, section: SectionRecord, said: Sequence[AnswerSentence]) -> np.ndarray:
     """Per sentence of ``section``, its best cosine with a sentence the answer already
     holds from another section (``said``: answer sentences with their section and
     position). Two chapters may explain the same three forms in other words."""

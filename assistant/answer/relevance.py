@@ -29,20 +29,19 @@ ASKS_VALUE = re.compile(
     r"welke (?:bedrijven|organisaties|scholen|gemeenten|personen)|which (?:companies|organisations|schools|towns)|"
     r"welk (?:aandeel|percentage)|what (?:share|percentage|proportion))\b",
     re.I)
+# A period of time ("volgend jaar", "this school year"): about the present state of things only
+# when the question asks for a value or is not about the user's own plans.
+_PERIODS = (r"(?:dit|vorig|volgend|komend) (?:school)?jaar|deze (?:maand|week)|(?:this|last) (?:school )?year|"
+            r"this (?:month|week)|next (?:[\w-]+ )?year")
+_PERIOD = re.compile(_PERIODS, re.I)
 # A question about the present state of things (or a contact's number), which a guide written once cannot know.
 ASKS_CURRENT = re.compile(
-    r"\b(huidige?|momenteel|op dit moment|nu loopt|die nu|(?:dit|vorig|volgend|komend) (?:school)?jaar|"
-    r"deze (?:maand|week)|vandaag|volgende [\w-]*(?:oproep|ronde|deadline)|de deadline|currently|right now|"
-    r"at the moment|"
-    r"this (?:school )?year|this (?:month|week)|today|last (?:school )?year|"
-    r"next (?:[\w-]+ )?(?:year|call|round|deadline)|the deadline|"
+    rf"\b(huidige?|momenteel|op dit moment|nu loopt|die nu|{_PERIODS}|vandaag|"
+    r"volgende [\w-]*(?:oproep|ronde|deadline)|de deadline|currently|right now|at the moment|today|"
+    r"next (?:[\w-]+ )?(?:call|round|deadline)|the deadline|"
     # contact details change, and the draaiboek names roles on purpose, never persons or numbers
     r"(?:telefoon|gsm)[- ]?nummer|(?:e-?)?mailadres|phone number|e-?mail address|contact details|contactgegevens)\b",
     re.I)
-# A period of time ("volgend jaar"): about the present state of things only when the
-# question asks for a value or is not about the user's own plans.
-_PERIOD = re.compile(r"(?:dit|vorig|volgend|komend) (?:school)?jaar|deze (?:maand|week)|(?:this|last) (?:school )?year|"
-                     r"this (?:month|week)|next (?:[\w-]+ )?year", re.I)
 _OWN_PLANS = re.compile(r"\b(?:ik|we|wij|je|jij|u|i|you)\b", re.I)  # the user as subject
 # A question about what this guide or its assistant can do ("Can this guide tell me which calls
 # are open right now?") is answered by the draaiboek's own page on what it does not do.
