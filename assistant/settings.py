@@ -77,6 +77,9 @@ class RetrievalSettings(Section):
     anchor_bm25_weight: float = Field(0.5, ge=0, description="Weight of the BM25 ranking over the anchor "
                                       "questions' words (0 switches it off).")
     rrf_k: int = Field(5, ge=1, description="Rank offset of reciprocal rank fusion (small: top ranks count most).")
+    query_adapter: bool = Field(True, description="Map the question's vector with the adapter fitted for the "
+                                "embedding model (evals/fit_adapter.py) before the dense and anchor rankings; "
+                                "only the order changes. Without an adapter for the model, nothing happens.")
     dedup_threshold: float = Field(
         0.9, gt=0, le=1, description="Word-shingle overlap above which two passages count as duplicates."
     )

@@ -35,6 +35,9 @@ def main() -> int:
     retriever = Retriever(settings, Ingestor(settings).embeddings)
     assistant = Assistant(settings, retriever)
     assistant.warm_up()
+    unadapted = settings.model_copy(deep=True)
+    unadapted.retrieval.query_adapter = False  # what the query adapter adds, on questions it never saw
+    plain = Retriever(unadapted, retriever.embeddings)
     print("Tutorial-baselines bouwen (1000/200 tekens, k=4; multilingual-e5 en all-MiniLM-L6-v2) ...", flush=True)
     minilm = make_embeddings(EmbeddingSettings(backend="sentence-transformers"))
     baselines = {"tutorial + e5": TutorialBaseline(ROOT / "corpus", retriever.embeddings, TMP),
@@ -47,6 +50,7 @@ def main() -> int:
             "dense": index_ranker(retriever, "dense"),
             "ankervragen": index_ranker(retriever, "anchors"),
             "hybrid": index_ranker(retriever, "hybrid"),
+            "hybrid zonder adapter": index_ranker(plain, "hybrid"),
             **{name: b.rank for name, b in baselines.items()},
         }
         rankings = {n: [rank(q.question) for q in questions] for n, rank in rankers.items()}

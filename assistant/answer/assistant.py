@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant.answer import prompts
 from assistant.answer.citations import CitationBook, weak_source_notice
-from assistant.answer.composer import Composer
+from assistant.answer.composer import SUMMARY, Composer
 from assistant.answer.intent import classify, question_parts
 from assistant.answer.llm import describe, make_chat_model
 from assistant.answer.llm_text import (
@@ -351,7 +351,9 @@ def _topics(result: SearchResult, section: SectionRecord) -> list[str]:
     order, neighbours joined ("quadruple helix"); words the whole draaiboek is about
     ("municipality", "town") are not a topic of one section."""
     snap = result.snapshot
-    section_terms = set(analyze(section.text, snap.vocabulary))
+    # a chapter's summary covers what its chapter is about ("Financiering" › "Kort")
+    covered = f"{section.title}. {section.text}" if section.heading == SUMMARY else section.text
+    section_terms = set(analyze(covered, snap.vocabulary))
     topical = {w.word for w in result.query.words
                if (glossary(w.word) or w.word in PHRASES) and w.credit(section_terms)
                and any(snap.topical(t) for t in w.terms)}

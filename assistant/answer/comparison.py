@@ -32,8 +32,10 @@ def compare(composer: Composer, result: SearchResult, out: Any) -> bool:
     taken: set[tuple[str, int]] = set()
     for i, side in enumerate(sides):
         other = sides[1 - i]
-        # the sections are Dutch: an English side is also looked for in their words
-        variants = [side, to_dutch(side)] if result.query.language == "en" else [side]
+        # the sections are Dutch: an English side is looked for in their words first
+        variants = list(dict.fromkeys([to_dutch(side), side])) if result.query.language == "en" else [side]
+        if result.query.language == "en":
+            other = f"{other} {to_dutch(other)}"
         found = next(((v, f) for v in variants if (f := _side(composer, result, v, other, taken)) is not None), None)
         if found is None:
             return False  # no sentence says what this side is: answer the usual way
@@ -43,7 +45,7 @@ def compare(composer: Composer, result: SearchResult, out: Any) -> bool:
     for side, variant, hit, scored, positions in chosen:
         text = " ".join(composer._cite(hit, scored[p], out) for p in positions)
         named = fold(scored[positions[0]].text).startswith(fold(variant))  # "Kerngroep: de kleine groep ..."
-        out.lines.append(text if named else f"{side[:1].upper()}{side[1:]}: {text}")
+        out.lines.append(text if named else f"{variant[:1].upper()}{variant[1:]}: {text}")  # in the guide's words
         out.used.append(hit)
         entry = ENTRY.match(scored[positions[0]].text)
         if entry and len(entry.group(1).split()) <= 3 and fold(entry.group(1)).startswith(fold(variant)):
@@ -58,9 +60,16 @@ def _side(composer: Composer, result: SearchResult, side: str, other: str, taken
     side_terms = set(analyze(side, vocab))
     if not side_terms:
         return None
-    hit = max(result.hits[:6], key=lambda h: len(side_terms & set(analyze(
-        f"{h.section.heading} {h.section.text}", vocab))) / len(side_terms) + 0.1 * h.scores.fused)
-    other_terms = set(analyze(other, vocab)) - side_terms
+    other_all = set(analyze(other, vocab))
+    other_terms = other_all - side_terms
+
+    def says_what_it_is(h: SectionHit) -> float:
+        covered = len(side_terms & set(analyze(f"{h.section.heading} {h.section.text}", vocab))) / len(side_terms)
+        heading = set(analyze(h.section.heading, vocab))
+        about_other = bool(other_terms & heading) and not (side_terms - other_all) & heading  # the core group's
+        return covered - 0.5 * about_other + 0.1 * h.scores.fused  # section does not say what the steering group is
+
+    hit = max(result.hits[:6], key=says_what_it_is)
     scored = composer.score_sentences(hit, result, Intent(Kind.DEFINITION, False))
     for s in scored:
         s.score += 0.5 * len(side_terms & set(analyze(s.text, vocab))) / len(side_terms)

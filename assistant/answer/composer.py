@@ -111,6 +111,7 @@ class Composer:
         about_guide = bool(ABOUT_GUIDE.search(result.query.resolved))
         wants_template = bool(WANTS_TEMPLATE.search(result.query.resolved))
         wants_sources = bool(WANTS_SOURCES.search(result.query.resolved))
+        wants_signs = bool(ASKS_FOR_SIGNS.search(result.query.resolved))
         vocab = result.snapshot.vocabulary
 
         def preference(h: SectionHit) -> float:  # retrieval order first; the kind of answer breaks near-ties
@@ -121,6 +122,8 @@ class Composer:
                 value += 0.3
             if intent.about_case and "casus" in sec.doc_id:
                 value += 0.1
+            if wants_signs and sign_lists(sec):
+                value += 0.1  # "hoe merk je dat …": a pitfall with its warning signs
             if sec.doc_id.endswith(GUIDE_DOC) and not about_guide:
                 value -= self.cfg.guide_penalty  # a reading route answers "what do I read", not the question
             if not wants_template and is_template(sec):

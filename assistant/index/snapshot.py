@@ -319,13 +319,22 @@ class ChunkVectors:
         self.collection.upsert(ids=ids, embeddings=np.asarray(vectors, dtype=np.float32),
                                documents=documents, metadatas=metadatas)
 
-    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity), best first."""
+    def search(self, vector: np.ndarray, k: int, score_with: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first; with ``score_with``, in the order of
+        ``vector`` but with the cosine against ``score_with`` (an adapted question keeps
+        the model's own similarity)."""
         if k <= 0:
             return []
+        include = ["distances"] if score_with is None else ["embeddings"]
         hits = self.collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k,
-                                     include=["distances"])
-        return [(cid, 1.0 - float(d)) for cid, d in zip(hits["ids"][0], hits["distances"][0])]
+                                     include=include)
+        ids = hits["ids"][0]
+        if score_with is None:
+            return [(cid, 1.0 - float(d)) for cid, d in zip(ids, hits["distances"][0])]
+        found = np.asarray(hits["embeddings"][0], dtype=np.float32).reshape(len(ids), -1)
+        query = np.asarray(score_with, dtype=np.float32)
+        cosines = found @ query / np.maximum(np.linalg.norm(found, axis=1) * np.linalg.norm(query), 1e-12)
+        return [(cid, float(c)) for cid, c in zip(ids, cosines)]
 
     def ids(self) -> list[str]:
         return list(self.collection.get(include=[])["ids"])

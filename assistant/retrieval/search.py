@@ -21,6 +21,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from assistant.index.embeddings import Embedder, make_embeddings
+from assistant.retrieval.adapter import QueryAdapter, load_adapter
 from assistant.index.snapshot import ChunkVectors, Snapshot, SnapshotStore, build_signature, check_signature, make_vector_store
 from assistant.language import detect_language
 from assistant.retrieval.query import PreparedQuery, prepare
@@ -76,6 +77,9 @@ class Retriever:
         self._snapshot: Snapshot | None = None
         self._store: ChunkVectors | None = None
         self._lock = threading.RLock()
+        self.adapter: QueryAdapter | None = (load_adapter(self.embeddings.model_id)
+                                             if settings.retrieval.query_adapter else None)
+        self._adapted_anchors: tuple[Snapshot, np.ndarray] | None = None  # (snapshot, its mapped anchor vectors)
 
     @property
     def snapshot(self) -> Snapshot:
@@ -138,8 +142,9 @@ class Retriever:
         anchors = self.anchor_ranking(query_vector, cfg.fetch_k, snap)
         anchor_words = self.anchor_bm25_ranking(prepared.search_text, cfg.fetch_k, snap)
         hits = self._fuse(snap, dense, sparse, anchors, anchor_words, k)
-        return SearchResult(snap, prepared, query_vector, hits, dense[0][1] if dense else 0.0,
-                            anchors[0][1] if anchors else 0.0)
+        # the model's own best cosines (an adapter orders the rankings, so the best need not come first)
+        return SearchResult(snap, prepared, query_vector, hits, max((c for _, c in dense), default=0.0),
+                            max((c for _, c in anchors), default=0.0))
 
     def _fuse(self, snap: Snapshot, dense: Ranking, sparse: Ranking, anchors: Ranking, anchor_words: Ranking,
               k: int) -> list[SectionHit]:
@@ -167,7 +172,11 @@ class Retriever:
     def dense_ranking(self, query_vector: np.ndarray, n: int, snapshot: Snapshot | None = None) -> Ranking:
         """(chunk id, cosine) from Chroma, limited to chunks of the snapshot."""
         snap = snapshot or self.snapshot
-        hits = self.store.search(query_vector, min(n + 10, max(len(snap.chunks), 1)))
+        depth = min(n + 10, max(len(snap.chunks), 1))
+        if self.adapter is None:
+            hits = self.store.search(query_vector, depth)
+        else:
+            hits = self.store.search(self.adapter.apply(query_vector), depth, score_with=query_vector)
         return [(cid, score) for cid, score in hits if snap.has_chunk(cid)][:n]
 
     def bm25_ranking(self, query: str, n: int, snapshot: Snapshot | None = None) -> Ranking:
@@ -176,16 +185,26 @@ class Retriever:
         return _bm25_top(snap.bm25, analyze(query, snap.vocabulary, query=True), snap.order, n)
 
     def anchor_ranking(self, query_vector: np.ndarray, n: int, snapshot: Snapshot | None = None) -> Ranking:
-        """(section id, cosine of its closest anchor question), best first."""
+        """(section id, cosine of its closest anchor question), best first (by the adapter's
+        order when there is one, with the model's own cosine)."""
         snap = snapshot or self.snapshot
         vectors, owner = snap.anchors()
         if not len(vectors):
             return []
         sims = np.asarray(vectors, dtype=np.float32) @ np.asarray(query_vector, dtype=np.float32)
+        order = sims if self.adapter is None else self._mapped_anchors(snap) @ self.adapter.apply(query_vector)
         best: dict[str, float] = {}
-        for i in np.argsort(-sims)[: n * 4]:
+        for i in np.argsort(-order, kind="stable")[: n * 4]:
             best.setdefault(owner[i], float(sims[i]))
-        return sorted(best.items(), key=lambda kv: kv[1], reverse=True)[:n]
+        return list(best.items())[:n]
+
+    def _mapped_anchors(self, snap: Snapshot) -> np.ndarray:
+        """The snapshot's anchor questions through the adapter, mapped once per snapshot."""
+        assert self.adapter is not None
+        with self._lock:
+            if self._adapted_anchors is None or self._adapted_anchors[0] is not snap:
+                self._adapted_anchors = (snap, self.adapter.apply(snap.anchors()[0]))
+            return self._adapted_anchors[1]
 
     def anchor_bm25_ranking(self, query: str, n: int, snapshot: Snapshot | None = None) -> Ranking:
         """(section id, BM25 score of the question against the section's anchor questions):

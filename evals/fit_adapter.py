@@ -1,0 +1,113 @@
+"""Fit the query adapter (assistant/retrieval/adapter.py) on evals/calibration.jsonl only.
+
+Never fit on the eval set: the eval set reports, the calibration set tunes.
+The adapter is a square matrix that maps a question's vector before the dense and anchor
+rankings. It is fitted with a contrastive loss: each training question should come
+closest to the passages of a section that answers it, among all passages of the
+draaiboek. The training questions are the draaiboek's anchor questions (what each
+section answers, in users' words) and the in-scope calibration questions (with the
+sections labelled relevant). The matrix is pulled towards the identity, so it stays a
+small turn of the model's own space.
+
+It prints five-fold cross-validated section rankings on the calibration questions (each
+fold fitted without its own questions), with and without the adapter, and then writes
+the adapter fitted on all of them next to assistant/retrieval/adapter.py.
+
+Run: .venv/bin/python evals/fit_adapter.py [--index DIR] [--dry-run]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.evaluation import load_questions, retrieval_metrics  # noqa: E402
+from assistant.ingest.ingestor import Ingestor  # noqa: E402
+from assistant.retrieval.adapter import EPOCHS, PULL, TEMPERATURE, QueryAdapter, fit_matrix, save_adapter  # noqa: E402
+from assistant.retrieval.search import Retriever, fuse, section_ranking  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+FOLDS = 5
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--index", type=Path, default=ROOT / "evals" / "tmp" / "index")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    parser.add_argument("--dry-run", action="store_true", help="report the cross-validation, write nothing")
+    args = parser.parse_args()
+    settings = Settings(index_dir=args.index, data_dir=args.index.parent / "data", corpus_dirs=[args.corpus])
+    settings.retrieval.query_adapter = False
+    print(Ingestor(settings).run(show_progress=False, rebuild_if_needed=True).summary(), flush=True)
+    retriever = Retriever(settings)
+    snap, cfg = retriever.snapshot, settings.retrieval
+    model_id = retriever.embeddings.model_id
+
+    stored = retriever.store.collection.get(include=["embeddings"])
+    keep = [i for i, cid in enumerate(stored["ids"]) if snap.has_chunk(cid)]
+    passages = np.asarray(stored["embeddings"], dtype=np.float32)[keep]
+    passage_sections = np.array([snap.chunks[stored["ids"][i]].section_id for i in keep])
+    anchor_vectors, anchor_owners = snap.anchors()
+    section_of = {(sec.doc_id, sec.heading): sid for sid, sec in snap.sections.items()}
+
+    questions = [q for q in load_questions(ROOT / "evals" / "calibration.jsonl") if q.in_scope]
+    prepared = [retriever.prepare(q.question, snapshot=snap) for q in questions]
+    vectors = np.asarray([retriever.embed_query(p.search_text) for p in prepared], dtype=np.float32)
+    lexical = [(section_ranking(snap, retriever.bm25_ranking(p.search_text, cfg.fetch_k, snap)),
+                retriever.anchor_bm25_ranking(p.search_text, cfg.fetch_k, snap)) for p in prepared]
+    labelled = [[section_of[r] for r in q.relevant if r in section_of] for q in questions]
+
+    def training_set(rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        pairs = [(vectors[i], sid) for i in rows for sid in labelled[i]]
+        x = np.vstack([np.asarray(anchor_vectors, dtype=np.float32)] + [v[None] for v, _ in pairs])
+        return x, np.concatenate([np.asarray(anchor_owners), np.array([sid for _, sid in pairs], dtype=object)])
+
+    def rankings(rows: list[int], matrix: np.ndarray | None) -> list[list[set]]:
+        retriever.adapter = None if matrix is None else QueryAdapter(matrix, model_id)
+        retriever._adapted_anchors = None
+        out = []
+        for i in rows:
+            dense = section_ranking(snap, retriever.dense_ranking(vectors[i], cfg.fetch_k, snap))
+            anchors = retriever.anchor_ranking(vectors[i], cfg.fetch_k, snap)
+            sparse, anchor_words = lexical[i]
+            fused = fuse([(cfg.dense_weight, dense), (cfg.bm25_weight, sparse), (cfg.anchor_weight, anchors),
+                          (cfg.anchor_bm25_weight, anchor_words)], cfg.rrf_k)
+            top = sorted(fused, key=fused.get, reverse=True)[:10]
+            out.append([{(snap.sections[sid].doc_id, snap.sections[sid].heading)} for sid in top])
+        return out
+
+    folds = np.array_split(np.random.RandomState(0).permutation(len(questions)), FOLDS)
+    t0 = time.perf_counter()
+    plain, adapted = [], []
+    for fold in folds:
+        test = [int(i) for i in fold]
+        train = [i for i in range(len(questions)) if i not in set(test)]
+        matrix = fit_matrix(*training_set(train), passages, passage_sections)
+        adapted += rankings(test, matrix)
+        plain += rankings(test, None)
+    order = [int(i) for fold in folds for i in fold]
+    in_order = [questions[i] for i in order]
+    print(f"{FOLDS}-voudige kruisvalidatie op {len(questions)} kalibratievragen ({time.perf_counter() - t0:.0f} s):")
+    for name, ranked in (("zonder adapter", plain), ("met adapter", adapted)):
+        m = retrieval_metrics(ranked, in_order)
+        print(f"  {name:15s} hit@1 {m['hit@1']:.3f}  hit@5 {m['hit@5']:.3f}  MRR@10 {m['mrr@10']:.3f}")
+    if args.dry_run:
+        return 0
+    x, y = training_set(list(range(len(questions))))
+    matrix = fit_matrix(x, y, passages, passage_sections)
+    path = save_adapter(matrix, model_id, temperature=TEMPERATURE, pull=PULL, epochs=EPOCHS,
+                        anchor_questions=len(anchor_owners), calibration_questions=len(questions),
+                        fitted=time.strftime("%Y-%m-%d"))
+    print(f"Adapter geschreven: {path.relative_to(ROOT)} ({path.stat().st_size // 1024} kB, {len(x)} vragen)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
