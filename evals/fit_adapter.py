@@ -10,8 +10,11 @@ sections labelled relevant). The matrix is pulled towards the identity, so it st
 small turn of the model's own space.
 
 It prints five-fold cross-validated section rankings on the calibration questions (each
-fold fitted without its own questions), with and without the adapter, and then writes
-the adapter fitted on all of them next to assistant/retrieval/adapter.py.
+fold fitted without its own questions), with and without the adapter; then, for a few
+chapters left out of a fit entirely (their anchor questions, calibration questions and
+passages), how the adapter ranks questions about a document it never saw, as a user's
+PDF would be; and then it writes the adapter fitted on all of them next to
+assistant/retrieval/adapter.py.
 
 Run: .venv/bin/python evals/fit_adapter.py [--index DIR] [--dry-run]
 """
@@ -42,6 +45,8 @@ def main() -> int:
     parser.add_argument("--index", type=Path, default=ROOT / "evals" / "tmp" / "index")
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--dry-run", action="store_true", help="report the cross-validation, write nothing")
+    parser.add_argument("--unseen", nargs="*", default=["12-theoretisch", "16-budget", "11-casus"],
+                        help="chapters to leave out of a fit, as stand-ins for documents a user adds later")
     args = parser.parse_args()
     settings = Settings(index_dir=args.index, data_dir=args.index.parent / "data", corpus_dirs=[args.corpus])
     settings.retrieval.query_adapter = False
@@ -98,6 +103,23 @@ def main() -> int:
     for name, ranked in (("zonder adapter", plain), ("met adapter", adapted)):
         m = retrieval_metrics(ranked, in_order)
         print(f"  {name:15s} hit@1 {m['hit@1']:.3f}  hit@5 {m['hit@5']:.3f}  MRR@10 {m['mrr@10']:.3f}")
+
+    def in_chapter(sid: str, chapter: str) -> bool:
+        return chapter in snap.sections[sid].doc_id
+
+    print("Een document dat de adapter nooit zag (gepast zonder de ankervragen, vragen en passages van dat "
+          "hoofdstuk):")
+    for chapter in args.unseen:
+        rows = [i for i, lab in enumerate(labelled) if lab and all(in_chapter(s, chapter) for s in lab)]
+        train = [i for i, lab in enumerate(labelled) if lab and not any(in_chapter(s, chapter) for s in lab)]
+        x, y = training_set(train)
+        seen_x = np.array([not in_chapter(sid, chapter) for sid in y])
+        seen_p = np.array([not in_chapter(sid, chapter) for sid in passage_sections])
+        matrix = fit_matrix(x[seen_x], y[seen_x], passages[seen_p], passage_sections[seen_p])
+        subset = [questions[i] for i in rows]
+        for name, ranked in (("zonder adapter", rankings(rows, None)), ("met adapter", rankings(rows, matrix))):
+            m = retrieval_metrics(ranked, subset)
+            print(f"  {chapter:14s} ({len(rows):2d} vragen) {name:15s} hit@1 {m['hit@1']:.3f}  MRR@10 {m['mrr@10']:.3f}")
     if args.dry_run:
         return 0
     x, y = training_set(list(range(len(questions))))
