@@ -76,7 +76,6 @@ def main() -> int:
 
     def rankings(rows: list[int], matrix: np.ndarray | None) -> list[list[set]]:
         retriever.adapter = None if matrix is None else QueryAdapter(matrix, model_id)
-        retriever._adapted_anchors = None
         out = []
         for i in rows:
             dense = section_ranking(snap, retriever.dense_ranking(vectors[i], cfg.fetch_k, snap))
@@ -119,7 +118,8 @@ def main() -> int:
         subset = [questions[i] for i in rows]
         for name, ranked in (("zonder adapter", rankings(rows, None)), ("met adapter", rankings(rows, matrix))):
             m = retrieval_metrics(ranked, subset)
-            print(f"  {chapter:14s} ({len(rows):2d} vragen) {name:15s} hit@1 {m['hit@1']:.3f}  MRR@10 {m['mrr@10']:.3f}")
+            print(f"  {chapter:14s} ({len(rows):2d} vragen) {name:15s} "
+                  f"hit@1 {m['hit@1']:.3f}  MRR@10 {m['mrr@10']:.3f}")
     if args.dry_run:
         return 0
     x, y = training_set(list(range(len(questions))))

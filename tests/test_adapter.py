@@ -53,7 +53,8 @@ def test_an_adapter_belongs_to_one_model(tmp_path, monkeypatch):
     loaded = load_adapter("model-a (q4)")
     assert loaded is not None and np.allclose(loaded.matrix, matrix, atol=1e-3)
     assert load_adapter("model-b") is None
-    assert load_adapter("model-a (q4)", dim=16) is None, "a matrix of another size does not fit the model"
+    save_adapter(np.ones((8, 4)), "model-c")
+    assert load_adapter("model-c") is None, "only a square matrix maps a vector into the same space"
 
 
 def test_the_shipped_adapter_is_for_the_default_model_only(small_index, embeddings):
@@ -97,5 +98,10 @@ def test_the_shipped_adapter_brings_our_own_questions_nearer_their_section(draai
         return total / len(OWN_QUESTIONS)
 
     adapted = mrr()
+    question = OWN_QUESTIONS[0][0]
+    vector = r.embed_query(r.prepare(question).search_text)
+    anchors, _ = r.snapshot.anchors()
+    raw_best = float((np.asarray(anchors, dtype=np.float32) @ vector).max())
+    assert r.retrieve(question, query_vector=vector).best_anchor == pytest.approx(raw_best, abs=1e-4)
     r.adapter = None
     assert adapted > mrr()

@@ -667,8 +667,8 @@ def test_a_question_how_to_see_it_in_your_own_network_gets_the_signs(offline):
 
 def test_a_template_comes_last_when_the_question_does_not_ask_for_one(offline):
     # "gesprekken", "school", "bedrijf": the invitation mail shares the words, the press section answers
-    answer = offline.ask("een journalist van de lokale krant wil een artikel over onze stem plannen, maar we hebben pas "
-                         "twee gesprekken gehad met een school en een bedrijf. wat vertel ik?")
+    answer = offline.ask("een journalist van de lokale krant wil een artikel over onze stem plannen, maar we hebben "
+                         "pas twee gesprekken gehad met een school en een bedrijf. wat vertel ik?")
     assert answer.citations[0].section == "Communiceren naar pers en publiek in de beginfase", answer.text
 
 

@@ -53,8 +53,8 @@ def save_adapter(matrix: np.ndarray, model_id: str, **provenance: str | float | 
     return path
 
 
-def load_adapter(model_id: str, dim: int | None = None) -> QueryAdapter | None:
-    """The adapter fitted for ``model_id``; None when there is none or it does not fit the model."""
+def load_adapter(model_id: str) -> QueryAdapter | None:
+    """The adapter fitted for ``model_id``; None when there is none or it was fitted for another model."""
     path = adapter_path(model_id)
     if not path.is_file():
         return None
@@ -62,8 +62,6 @@ def load_adapter(model_id: str, dim: int | None = None) -> QueryAdapter | None:
         matrix = np.asarray(data["matrix"], dtype=np.float32)
         fitted_for = str(data["model_id"])
     if fitted_for != model_id or matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        return None
-    if dim is not None and matrix.shape[0] != dim:
         return None
     return QueryAdapter(matrix, model_id)
 

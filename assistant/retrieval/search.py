@@ -21,9 +21,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from assistant.index.embeddings import Embedder, make_embeddings
-from assistant.retrieval.adapter import QueryAdapter, load_adapter
 from assistant.index.snapshot import ChunkVectors, Snapshot, SnapshotStore, build_signature, check_signature, make_vector_store
 from assistant.language import detect_language
+from assistant.retrieval.adapter import QueryAdapter, load_adapter
 from assistant.retrieval.query import PreparedQuery, prepare
 from assistant.index.records import SectionRecord
 from assistant.settings import Settings
@@ -77,9 +77,18 @@ class Retriever:
         self._snapshot: Snapshot | None = None
         self._store: ChunkVectors | None = None
         self._lock = threading.RLock()
-        self.adapter: QueryAdapter | None = (load_adapter(self.embeddings.model_id)
-                                             if settings.retrieval.query_adapter else None)
+        self._adapter = load_adapter(self.embeddings.model_id) if settings.retrieval.query_adapter else None
         self._adapted_anchors: tuple[Snapshot, np.ndarray] | None = None  # (snapshot, its mapped anchor vectors)
+
+    @property
+    def adapter(self) -> QueryAdapter | None:
+        """The query adapter in use (None: the model's own vectors order the rankings)."""
+        return self._adapter
+
+    @adapter.setter
+    def adapter(self, adapter: QueryAdapter | None) -> None:
+        with self._lock:
+            self._adapter, self._adapted_anchors = adapter, None
 
     @property
     def snapshot(self) -> Snapshot:
