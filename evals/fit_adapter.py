@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.evaluation import load_questions, retrieval_metrics  # noqa: E402
 from assistant.ingest.ingestor import Ingestor  # noqa: E402
 from assistant.retrieval.adapter import EPOCHS, PULL, TEMPERATURE, QueryAdapter, fit_matrix, save_adapter  # noqa: E402
-from assistant.retrieval.search import Retriever, fuse, section_ranking  # noqa: E402
+from assistant.retrieval.search import Retriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 FOLDS = 5
@@ -52,7 +52,7 @@ def main() -> int:
     settings.retrieval.query_adapter = False
     print(Ingestor(settings).run(show_progress=False, rebuild_if_needed=True).summary(), flush=True)
     retriever = Retriever(settings)
-    snap, cfg = retriever.snapshot, settings.retrieval
+    snap = retriever.snapshot
     model_id = retriever.embeddings.model_id
 
     stored = retriever.store.collection.get(include=["embeddings"])
@@ -65,8 +65,6 @@ def main() -> int:
     questions = [q for q in load_questions(ROOT / "evals" / "calibration.jsonl") if q.in_scope]
     prepared = [retriever.prepare(q.question, snapshot=snap) for q in questions]
     vectors = np.asarray([retriever.embed_query(p.search_text) for p in prepared], dtype=np.float32)
-    lexical = [(section_ranking(snap, retriever.bm25_ranking(p.search_text, cfg.fetch_k, snap)),
-                retriever.anchor_bm25_ranking(p.search_text, cfg.fetch_k, snap)) for p in prepared]
     labelled = [[section_of[r] for r in q.relevant if r in section_of] for q in questions]
 
     def training_set(rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -75,17 +73,10 @@ def main() -> int:
         return x, np.concatenate([np.asarray(anchor_owners), np.array([sid for _, sid in pairs], dtype=object)])
 
     def rankings(rows: list[int], matrix: np.ndarray | None) -> list[list[set]]:
+        """The product's own hybrid search of each question, with this matrix as its adapter."""
         retriever.adapter = None if matrix is None else QueryAdapter(matrix, model_id)
-        out = []
-        for i in rows:
-            dense = section_ranking(snap, retriever.dense_ranking(vectors[i], cfg.fetch_k, snap))
-            anchors = retriever.anchor_ranking(vectors[i], cfg.fetch_k, snap)
-            sparse, anchor_words = lexical[i]
-            fused = fuse([(cfg.dense_weight, dense), (cfg.bm25_weight, sparse), (cfg.anchor_weight, anchors),
-                          (cfg.anchor_bm25_weight, anchor_words)], cfg.rrf_k)
-            top = sorted(fused, key=fused.get, reverse=True)[:10]
-            out.append([{(snap.sections[sid].doc_id, snap.sections[sid].heading)} for sid in top])
-        return out
+        found = [retriever.retrieve(prepared[i], 10, vectors[i], snap).hits for i in rows]
+        return [[{(h.section.doc_id, h.section.heading)} for h in hits] for hits in found]
 
     folds = np.array_split(np.random.RandomState(0).permutation(len(questions)), FOLDS)
     t0 = time.perf_counter()

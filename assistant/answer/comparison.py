@@ -32,9 +32,9 @@ def compare(composer: Composer, result: SearchResult, out: Any) -> bool:
     taken: set[tuple[str, int]] = set()
     for i, side in enumerate(sides):
         other = sides[1 - i]
-        # the sections are Dutch: an English side is looked for in their words first
-        variants = list(dict.fromkeys([to_dutch(side), side])) if result.query.language == "en" else [side]
-        if result.query.language == "en":
+        variants = [side]
+        if result.query.language == "en":  # the sections are Dutch: an English side is looked for in their words first
+            variants = list(dict.fromkeys([to_dutch(side), side]))
             other = f"{other} {to_dutch(other)}"
         found = next(((v, f) for v in variants if (f := _side(composer, result, v, other, taken)) is not None), None)
         if found is None:
