@@ -109,12 +109,13 @@ class LLMSettings(Section):
 
 
 # Fitted with evals/tune.py on evals/calibration.jsonl (never on the eval set).
-REFUSAL_WEIGHTS = {"bias": -11.745, "closest": 10.294, "margin": 76.734, "topic_margin": 19.455, "best_passage": -0.25,
-                   "coverage": -0.92, "unknown": -4.954, "missing_value": -9.758, "current": -6.618, "english": 0.308,
-                   "asked_coverage": 3.304, "unread": -6.188}
+REFUSAL_WEIGHTS = {"bias": -4.41, "closest": 3.402, "margin": 23.781, "topic_margin": 3.243, "best_passage": -0.767,
+                   "coverage": -0.653, "unknown": -5.305, "missing_value": -5.738, "current": -4.141, "english": -0.333,
+                   "asked_coverage": 2.221, "unread": -5.557, "neighbours": 90.657}
 # The evidence a refusal weight may address (assistant.answer.relevance.Relevance.features).
 REFUSAL_FEATURES = ("dense", "anchor", "coverage", "best_passage", "outside", "unknown", "missing_value",
-                    "current", "english", "outside_topic", "asked_coverage", "unread", "closest", "margin", "topic_margin")
+                    "current", "english", "outside_topic", "asked_coverage", "unread", "neighbours", "closest",
+                    "margin", "topic_margin")
 
 
 class AnswerSettings(Section):
@@ -127,7 +128,7 @@ class AnswerSettings(Section):
         description="Weights of the refusal evidence (assistant/answer/relevance.py), fitted by logistic "
         "regression on evals/calibration.jsonl with evals/tune.py; 'bias' is the intercept.")
     refusal_threshold: float = Field(
-        -0.83, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
+        -0.77, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
         "evals/tune.py chooses the threshold on cross-validated scores for 20 % questions out of scope).")
 
     @field_validator("refusal_weights")
@@ -137,6 +138,9 @@ class AnswerSettings(Section):
         if unknown:
             raise ValueError(f"onbekende namen {unknown}; toegestaan: bias, {', '.join(REFUSAL_FEATURES)}")
         return weights
+    scope_examples: bool = Field(True, description="Compare a question with the labelled example questions "
+                                 "shipped for the embedding model (assistant/answer/examples/) in the refusal "
+                                 "decision.")
     outside_questions: Path | None = Field(None, description="Off-topic questions the refusal decision compares "
                                            "with (default: the list shipped in assistant/ingest/buiten-bereik.yaml).")
     support_threshold: float = Field(0.45, ge=0, le=1, description="LLM mode: a sentence whose support by its "

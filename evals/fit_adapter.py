@@ -6,8 +6,8 @@ rankings. It is fitted with a contrastive loss: each training question should co
 closest to the passages of a section that answers it, among all passages of the
 draaiboek. The training questions are the draaiboek's anchor questions (what each
 section answers, in users' words) and the in-scope calibration questions (with the
-sections labelled relevant). The matrix is pulled towards the identity, so it stays a
-small turn of the model's own space.
+sections labelled relevant), without those that nearly copy an eval question (heldout.py).
+The matrix is pulled towards the identity, so it stays a small turn of the model's own space.
 
 It prints five-fold cross-validated section rankings on the calibration questions (each
 fold fitted without its own questions), with and without the adapter; then, for a few
@@ -31,11 +31,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.evaluation import load_questions, retrieval_metrics  # noqa: E402
+from assistant.evaluation import retrieval_metrics  # noqa: E402
 from assistant.ingest.ingestor import Ingestor  # noqa: E402
 from assistant.retrieval.adapter import EPOCHS, PULL, TEMPERATURE, QueryAdapter, fit_matrix, save_adapter  # noqa: E402
 from assistant.retrieval.search import Retriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from evals.heldout import calibration_for_fitting  # noqa: E402
 
 FOLDS = 5
 
@@ -62,9 +63,9 @@ def main() -> int:
     anchor_vectors, anchor_owners = snap.anchors()
     section_of = {(sec.doc_id, sec.heading): sid for sid, sec in snap.sections.items()}
 
-    questions = [q for q in load_questions(ROOT / "evals" / "calibration.jsonl") if q.in_scope]
-    prepared = [retriever.prepare(q.question, snapshot=snap) for q in questions]
-    vectors = np.asarray([retriever.embed_query(p.search_text) for p in prepared], dtype=np.float32)
+    calibration, prepared, vectors = calibration_for_fitting(retriever)
+    rows = [i for i, q in enumerate(calibration) if q.in_scope]
+    questions, prepared, vectors = [calibration[i] for i in rows], [prepared[i] for i in rows], vectors[rows]
     labelled = [[section_of[r] for r in q.relevant if r in section_of] for q in questions]
 
     def training_set(rows: list[int]) -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,9 @@ Never run this against the eval set: the eval set reports, the calibration set t
 It prints the best fusion settings (dense weight, RRF k, candidate depth) by section-level
 MRR@10 and hit@5, and the refusal weights fitted by logistic regression, with their
 cross-validated precision and recall. Copy what you accept into assistant/settings.py.
+Calibration questions that nearly copy an eval question are left out (heldout.py). Each
+question's labelled neighbours (the refusal's "neighbours" evidence) are the questions of
+the other folds, never itself: write the shipped examples with evals/fit_scope.py.
 
 Run: .venv/bin/python evals/tune.py [--index DIR]
 """
@@ -21,10 +24,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.answer.assistant import Assistant  # noqa: E402
-from assistant.evaluation import load_questions, retrieval_metrics  # noqa: E402
+from assistant.answer.relevance import relevance_of  # noqa: E402
+from assistant.answer.scope import NEAR_DUPLICATE, ScopeExamples  # noqa: E402
+from assistant.evaluation import retrieval_metrics  # noqa: E402
 from assistant.ingest.ingestor import Ingestor  # noqa: E402
 from assistant.retrieval.search import fuse, section_ranking  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from evals.heldout import calibration_for_fitting  # noqa: E402
 
 DEPTH = 60
 
@@ -38,12 +44,10 @@ def main() -> int:
     print(Ingestor(settings).run(show_progress=False, rebuild_if_needed=True).summary(), flush=True)
     assistant = Assistant(settings)
     retriever = assistant.retriever
-    questions = load_questions(ROOT / "evals" / "calibration.jsonl")
+    questions, prepared_all, vectors = calibration_for_fitting(retriever)
     snap = retriever.snapshot
     cached = []
-    for q in questions:
-        prepared = retriever.prepare(q.question, snapshot=snap)
-        vec = retriever.embed_query(prepared.search_text)
+    for prepared, vec in zip(prepared_all, vectors):
         cached.append((prepared, vec, section_ranking(snap, retriever.dense_ranking(vec, DEPTH, snap)),
                        section_ranking(snap, retriever.bm25_ranking(prepared.search_text, DEPTH, snap)),
                        retriever.anchor_ranking(vec, DEPTH, snap),
@@ -72,16 +76,32 @@ def main() -> int:
     print(f"Ingesteld: {r.dense_weight} {r.anchor_weight} {r.anchor_bm25_weight} {r.rrf_k} {r.fetch_k}")
 
     features = []
-    for q, (prepared, vec, *_) in zip(questions, cached):
+    examples = fold_examples(questions, vectors, retriever.embeddings.model_id)
+    for q, ex, (prepared, vec, *_) in zip(questions, examples, cached):
         result = retriever.retrieve(prepared, query_vector=vec, snapshot=snap)
-        features.append((q.in_scope, assistant.relevance(result)))
+        features.append((q.in_scope, relevance_of(result, settings.answer.outside_questions, ex)))
     tune_refusal(features, settings)
     return 0
 
 
+def fold_examples(questions, vectors: np.ndarray, model_id: str) -> list[ScopeExamples]:
+    """Per calibration question, the labelled examples it is scored against: the questions
+    of the other folds (the folds of the refusal's cross-validation), without those that
+    nearly copy it. So no question is its own neighbour, as no user's question is."""
+    from sklearn.model_selection import StratifiedKFold
+
+    inside = np.array([q.in_scope for q in questions])
+    out: list[ScopeExamples | None] = [None] * len(questions)
+    for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(vectors, inside):
+        for i in test:
+            rows = train[vectors[train] @ vectors[i] < NEAR_DUPLICATE]
+            out[i] = ScopeExamples(vectors[rows[inside[rows]]], vectors[rows[~inside[rows]]], model_id)
+    return out
+
+
 # The evidence the refusal model is fitted on (see assistant/answer/relevance.py).
-FIT = ("closest", "margin", "topic_margin", "best_passage", "coverage", "unknown", "missing_value", "current", "english",
-       "asked_coverage", "unread")
+FIT = ("closest", "margin", "topic_margin", "best_passage", "coverage", "unknown", "missing_value", "current",
+       "english", "asked_coverage", "unread", "neighbours")
 
 
 def tune_refusal(features, settings: Settings) -> None:

@@ -28,6 +28,7 @@ from assistant.answer.llm_text import (
     parse_cited_lines,
 )
 from assistant.answer.relevance import Relevance, relevance_of
+from assistant.answer.scope import NO_EXAMPLES
 from assistant.answer.support import UNSUPPORTED_MARK, support_scores
 from assistant.index.records import SectionRecord
 from assistant.language import detect_language
@@ -126,7 +127,8 @@ class Assistant:
 
     def relevance(self, result: SearchResult) -> Relevance:
         """How much of the question the sections hold (see :func:`relevance_of`)."""
-        return relevance_of(result, self.settings.answer.outside_questions)
+        cfg = self.settings.answer
+        return relevance_of(result, cfg.outside_questions, None if cfg.scope_examples else NO_EXAMPLES)
 
     def _search_parts(self, pieces: list[PreparedQuery], vectors: list | None, snap
                       ) -> list[tuple[str, SearchResult, bool]]:

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.answer.scope import ScopeExamples, load_examples, neighbour_margin
 from assistant.retrieval.query import PHRASES, PreparedQuery, glossary, is_real_word
 from assistant.retrieval.search import SearchResult
 from assistant.text import analyze, fold
@@ -97,6 +98,7 @@ class Relevance:
     outside_topic: float = 0.0
     asked_coverage: float = 0.0
     unread: float = 0.0
+    neighbours: float = 0.0
 
     @property
     def closest(self) -> float:
@@ -124,12 +126,14 @@ class Relevance:
         return weights.get("bias", 0.0) + sum(w * values[name] for name, w in weights.items() if name != "bias")
 
 
-def relevance_of(result: SearchResult, bank_path=None) -> Relevance:
+def relevance_of(result: SearchResult, bank_path=None, examples: ScopeExamples | None = None) -> Relevance:
     """How much of the question the sections hold, in meaning and in words.
 
     Coverage weighs each content word by its rarity in general language (wordfreq),
     so a proper name or a generic word cannot carry a question on its own. The weights
-    are fitted with ``evals/tune.py`` on the calibration set.
+    are fitted with ``evals/tune.py`` on the calibration set. ``examples`` are the labelled
+    questions to compare with (default: those shipped for the index's embedding model;
+    :data:`assistant.answer.scope.NO_EXAMPLES` for none).
     """
     if not result.hits:
         return Relevance(0.0, 0.0, 0.0, 0.0, 1.0, 1.0)
@@ -154,7 +158,19 @@ def relevance_of(result: SearchResult, bank_path=None) -> Relevance:
     asked = max((query.coverage(set(asked_terms.get(h.section.id, ()))) for h in top), default=0.0)
     return Relevance(result.best_dense, result.best_anchor, coverage, best, outside, _unknown_share(query), missing,
                      current, float(query.language == "en"), topic if topic is not None else outside, asked,
-                     _unread(query, vocab))
+                     _unread(query, vocab), _neighbours(result, examples))
+
+
+def _neighbours(result: SearchResult, examples: ScopeExamples | None) -> float:
+    """The question's nearest in-scope questions against its nearest out-of-scope ones:
+    the sections' anchor questions and the off-topic bank, with the labelled examples."""
+    snap = result.snapshot
+    if examples is None:
+        examples = load_examples(snap.signature.get("embedding_model", ""))
+    anchors, _ = snap.anchors()
+    inside = [anchors] + ([examples.inside] if examples is not None else [])
+    outside = [snap.outside_vectors] + ([examples.outside] if examples is not None else [])
+    return neighbour_margin(result.query_vector, inside, outside)
 
 
 def asks_current(text: str) -> bool:

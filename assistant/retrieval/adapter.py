@@ -39,9 +39,14 @@ class QueryAdapter:
         return mapped / np.maximum(norms, 1e-12)
 
 
+def model_file(directory: Path, model_id: str) -> Path:
+    """The file in ``directory`` that belongs to one embedding model (its id made a file name)."""
+    return directory / (re.sub(r"[^\w.-]+", "_", model_id).strip("_") + ".npz")
+
+
 def adapter_path(model_id: str) -> Path:
     """Where the adapter of an embedding model is kept (one file per model)."""
-    return ADAPTER_DIR / (re.sub(r"[^\w.-]+", "_", model_id).strip("_") + ".npz")
+    return model_file(ADAPTER_DIR, model_id)
 
 
 def save_adapter(matrix: np.ndarray, model_id: str, **provenance: str | float | int) -> Path:
