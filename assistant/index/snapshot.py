@@ -82,6 +82,7 @@ class Snapshot:
     path: Path | None = None
     _speller: Any = field(default=None, repr=False)
     _anchor_owner: list[str] | None = field(default=None, repr=False)
+    _anchor_f32: np.ndarray | None = field(default=None, repr=False)
     _asked_terms: dict[str, list[str]] | None = field(default=None, repr=False)
     _anchor_words: tuple[Any, list[str]] | None = field(default=None, repr=False)
     _known_terms: frozenset[str] | None = field(default=None, repr=False)
@@ -128,15 +129,17 @@ class Snapshot:
         return np.asarray(rows, dtype=np.float32)
 
     def anchors(self) -> tuple[np.ndarray, list[str]]:
-        """All anchor-question vectors and, per row, the id of the section it belongs to."""
+        """All anchor-question vectors (float32, converted once) and, per row, the id of the
+        section it belongs to."""
         if self._anchor_owner is None:
             owner = [""] * (0 if self.anchor_vectors is None else len(self.anchor_vectors))
             for sec in self.sections.values():
                 for i in range(len(sec.questions)):
                     owner[sec.anchor_start + i] = sec.id
+            vectors = self.anchor_vectors if self.anchor_vectors is not None else np.zeros((0, 1))
+            self._anchor_f32 = np.asarray(vectors, dtype=np.float32)
             self._anchor_owner = owner
-        vectors = self.anchor_vectors if self.anchor_vectors is not None else np.zeros((0, 1), np.float16)
-        return vectors, self._anchor_owner
+        return self._anchor_f32, self._anchor_owner
 
     def asked_terms(self) -> dict[str, list[str]]:
         """Per section with anchor questions, the index terms of those questions, analysed
