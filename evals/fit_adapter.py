@@ -32,26 +32,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.evaluation import retrieval_metrics  # noqa: E402
-from assistant.ingest.ingestor import Ingestor  # noqa: E402
 from assistant.retrieval.adapter import EPOCHS, PULL, TEMPERATURE, QueryAdapter, fit_matrix, save_adapter  # noqa: E402
 from assistant.retrieval.search import Retriever  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-from evals.heldout import calibration_for_fitting  # noqa: E402
+from evals.heldout import calibration_for_fitting, fitting_index  # noqa: E402
 
 FOLDS = 5
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--index", type=Path, default=ROOT / "evals" / "tmp" / "index")
-    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--dry-run", action="store_true", help="report the cross-validation, write nothing")
     parser.add_argument("--unseen", nargs="*", default=["12-theoretisch", "16-budget", "11-casus"],
                         help="chapters to leave out of a fit, as stand-ins for documents a user adds later")
-    args = parser.parse_args()
-    settings = Settings(index_dir=args.index, data_dir=args.index.parent / "data", corpus_dirs=[args.corpus])
+    settings, args = fitting_index(parser)
     settings.retrieval.query_adapter = False
-    print(Ingestor(settings).run(show_progress=False, rebuild_if_needed=True).summary(), flush=True)
     retriever = Retriever(settings)
     snap = retriever.snapshot
     model_id = retriever.embeddings.model_id

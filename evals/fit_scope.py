@@ -11,7 +11,6 @@ Run: .venv/bin/python evals/fit_scope.py [--index DIR]
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -20,19 +19,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.answer.scope import NEAR_DUPLICATE, ScopeExamples, save_examples  # noqa: E402
-from assistant.ingest.ingestor import Ingestor  # noqa: E402
 from assistant.retrieval.search import Retriever  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-from evals.heldout import calibration_for_fitting  # noqa: E402
+from evals.heldout import calibration_for_fitting, fitting_index  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--index", type=Path, default=ROOT / "evals" / "tmp" / "index")
-    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
-    args = parser.parse_args()
-    settings = Settings(index_dir=args.index, data_dir=args.index.parent / "data", corpus_dirs=[args.corpus])
-    print(Ingestor(settings).run(show_progress=False, rebuild_if_needed=True).summary(), flush=True)
+    settings, _ = fitting_index()
     retriever = Retriever(settings)
     questions, _, vectors = calibration_for_fitting(retriever)
     inside = [q.in_scope for q in questions]

@@ -11,16 +11,31 @@ lies within :data:`assistant.answer.scope.NEAR_DUPLICATE` of an eval question's.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import numpy as np
 
 from assistant.answer.scope import NEAR_DUPLICATE
 from assistant.evaluation import Question, load_questions
+from assistant.ingest.ingestor import Ingestor
 from assistant.retrieval.query import PreparedQuery
 from assistant.retrieval.search import Retriever
+from assistant.settings import Settings
 
 EVALS = Path(__file__).resolve().parent
+
+
+def fitting_index(parser: argparse.ArgumentParser | None = None) -> tuple[Settings, argparse.Namespace]:
+    """The index a fit reads (``--index``, default evals/tmp/index, over ``--corpus``), brought up
+    to date first, with the script's other arguments (added to ``parser`` beforehand)."""
+    parser = parser or argparse.ArgumentParser()
+    parser.add_argument("--index", type=Path, default=EVALS / "tmp" / "index")
+    parser.add_argument("--corpus", type=Path, default=EVALS.parent / "corpus")
+    args = parser.parse_args()
+    settings = Settings(index_dir=args.index, data_dir=args.index.parent / "data", corpus_dirs=[args.corpus])
+    print(Ingestor(settings).run(show_progress=False, rebuild_if_needed=True).summary(), flush=True)
+    return settings, args
 
 
 def question_vectors(retriever: Retriever, questions: list[Question]) -> tuple[list[PreparedQuery], np.ndarray]:

@@ -13,7 +13,6 @@ Run: .venv/bin/python evals/tune.py [--index DIR]
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import sys
 from pathlib import Path
@@ -27,21 +26,15 @@ from assistant.answer.assistant import Assistant  # noqa: E402
 from assistant.answer.relevance import relevance_of  # noqa: E402
 from assistant.answer.scope import NEAR_DUPLICATE, ScopeExamples  # noqa: E402
 from assistant.evaluation import retrieval_metrics  # noqa: E402
-from assistant.ingest.ingestor import Ingestor  # noqa: E402
 from assistant.retrieval.search import fuse, section_ranking  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from evals.heldout import calibration_for_fitting  # noqa: E402
+from evals.heldout import calibration_for_fitting, fitting_index  # noqa: E402
 
 DEPTH = 60
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--index", type=Path, default=ROOT / "evals" / "tmp" / "index")
-    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
-    args = parser.parse_args()
-    settings = Settings(index_dir=args.index, data_dir=args.index.parent / "data", corpus_dirs=[args.corpus])
-    print(Ingestor(settings).run(show_progress=False, rebuild_if_needed=True).summary(), flush=True)
+    settings, _ = fitting_index()
     assistant = Assistant(settings)
     retriever = assistant.retriever
     questions, prepared_all, vectors = calibration_for_fitting(retriever)
