@@ -1,7 +1,6 @@
 """The calibration questions a fit may learn from: none that asks what an eval question asks.
 
-The two sets were written apart, but some calibration questions repeat an eval question
-word for word or nearly ("hoe vraag je een evenementenvergunning aan voor een
+Some calibration questions repeat an eval question word for word or nearly ("hoe vraag je een evenementenvergunning aan voor een
 buurtfeest?" beside "hoe vraag ik een evenementenvergunning aan voor ons buurtfeest?").
 A fit that learns from such a question has seen the eval question, and the eval set would
 no longer measure questions the product never saw. Every fit (``fit_adapter.py``,
