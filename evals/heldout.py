@@ -2,8 +2,9 @@
 
 Some calibration questions repeat an eval question word for word or nearly ("hoe vraag
 je een evenementenvergunning aan voor een buurtfeest?" beside "hoe vraag ik een
-evenementenvergunning aan voor ons buurtfeest?"). A fit that learns from such a question has seen the eval question, and the eval set would
-no longer measure questions the product never saw. Every fit (``fit_adapter.py``,
+evenementenvergunning aan voor ons buurtfeest?"). A fit that learns from such a question
+has seen the eval question, and the eval set would no longer measure questions the
+product never saw. Every fit (``fit_adapter.py``,
 ``fit_scope.py``, ``tune.py``) therefore leaves out the calibration questions whose vector
 lies within :data:`assistant.answer.scope.NEAR_DUPLICATE` of an eval question's.
 """
