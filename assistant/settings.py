@@ -109,9 +109,9 @@ class LLMSettings(Section):
 
 
 # Fitted with evals/tune.py on evals/calibration.jsonl (never on the eval set).
-REFUSAL_WEIGHTS = {"bias": -4.41, "closest": 3.402, "margin": 23.781, "topic_margin": 3.243, "best_passage": -0.767,
-                   "coverage": -0.653, "unknown": -5.305, "missing_value": -5.738, "current": -4.141, "english": -0.333,
-                   "asked_coverage": 2.221, "unread": -5.557, "neighbours": 90.657}
+REFUSAL_WEIGHTS = {"bias": -6.34, "closest": 5.567, "margin": 21.913, "topic_margin": 3.423, "best_passage": -0.522,
+                   "coverage": -0.767, "unknown": -5.12, "missing_value": -5.672, "current": -4.193, "english": -0.301,
+                   "asked_coverage": 2.068, "unread": -5.46, "neighbours": 91.928}
 # The evidence a refusal weight may address (assistant.answer.relevance.Relevance.features).
 REFUSAL_FEATURES = ("dense", "anchor", "coverage", "best_passage", "outside", "unknown", "missing_value",
                     "current", "english", "outside_topic", "asked_coverage", "unread", "neighbours", "closest",
@@ -128,7 +128,7 @@ class AnswerSettings(Section):
         description="Weights of the refusal evidence (assistant/answer/relevance.py), fitted by logistic "
         "regression on evals/calibration.jsonl with evals/tune.py; 'bias' is the intercept.")
     refusal_threshold: float = Field(
-        -0.77, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
+        -0.73, description="Below this weighted evidence the assistant refuses (0 is the fitted boundary; "
         "evals/tune.py chooses the threshold on cross-validated scores for 20 % questions out of scope).")
 
     @field_validator("refusal_weights")

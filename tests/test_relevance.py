@@ -89,6 +89,21 @@ def test_questions_about_the_present_whoever_asks(question):
     assert asks_current(question)
 
 
+@pytest.mark.parametrize("question, current", [
+    # how to sign up for an event, a camp or a school: details a guide written once does not hold
+    ("Wanneer is het volgende STEM-congres en hoe kan ik me inschrijven?", True),
+    ("welke STEM-kampen zijn er in de paasvakantie en hoe schrijf ik mijn zoon in?", True),
+    ("Where do I register for the STEM fair in Hasselt?", False),  # no "how": not asked for a procedure
+    ("How do I sign up for the robotics workshop?", True),
+    # writing something in(to) a plan or a mail is not signing up
+    ("hoe schrijf ik onze STEM-samenwerking in de beleids- en beheerscyclus in?", False),
+    ("wat schrijf ik in die eerste uitnodigingsmail aan de scholen?", False),
+    ("hoeveel moet ik inschrijven in het meerjarenplan?", False),
+])
+def test_asking_how_to_sign_up_is_a_question_about_the_present(question, current):
+    assert asks_current(question) is current
+
+
 def test_only_the_sentences_that_ask_count_as_the_question():
     context = "We deden vorig jaar een STEM-dag met drie scholen. Hoe houden we die partners nu warm?"
     assert asked_part(context) == " Hoe houden we die partners nu warm?"
