@@ -409,7 +409,7 @@ def test_named_entries_are_the_entries_of_a_list_of_terms_that_the_question_name
     from types import SimpleNamespace as S
 
     from assistant.answer.coherence import named_entries
-    from assistant.text import vocabulary_of
+    from assistant.text import analyze, vocabulary_of
 
     lines = [(0, 0, "Begrippen:"), (1, 1, "Kerngroep: de kleine groep die dagelijks stuurt."),
              (1, 1, "Ze vergadert vaak."),
@@ -423,6 +423,18 @@ def test_named_entries_are_the_entries_of_a_list_of_terms_that_the_question_name
     assert named_entries(sentences, {"wek"}, vocab) == {}  # "Week 3:" labels a step, it names no term
     assert named_entries(sentences, {"kerngroep", "stuurgroep", "trekker"}, vocab) == {}  # most of them: the list
     assert named_entries(sentences[:5], {"kerngroep"}, vocab) == {}  # three entries: a short list comes whole
+    # a part of a compound names no entry: "groep" is not "Kerngroep", though the index knows both parts
+    parts = vocabulary_of([t for *_, t in lines] + ["de kern van het netwerk"])
+    assert "groep" in analyze("Kerngroep", parts)
+    assert named_entries(sentences, {"groep"}, parts) == {}
+
+
+def test_a_word_inside_an_entrys_term_does_not_make_it_the_answer(offline):
+    # blind reading 20: "welzijn" picked the lone entry "Jongerenwelzijn: …" over the section's own answer
+    answer = offline.ask("Ik ben schepen van welzijn en kinderopvang. Mijn collega's vinden STEM een zaak voor de "
+                         "schepen van onderwijs. Heb ik daar eigenlijk een rol in, en zo ja welke?")
+    assert "schepen van welzijn of kinderopvang heeft evengoed een rol" in answer.text, answer.text
+    assert not answer.text.startswith("- "), "no lone list item opens the answer"
 
 
 def test_a_side_named_with_a_demonstrative_is_not_said_twice(offline):

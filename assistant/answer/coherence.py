@@ -164,7 +164,8 @@ def named_entries(sentences, asked: set[str], vocabulary: frozenset[str]) -> dic
     for prev, s in zip([None, *sentences], sentences):
         if s.list_no and (prev is None or (prev.list_no, prev.item_no) != (s.list_no, s.item_no)):
             m = ENTRY.match(s.text)  # an entry's first sentence names its term
-            label = [t for t in (set(analyze(w, vocabulary)) for w in (words(m.group(1)) if m else [])) if t]
+            # each word of the term by its own index term: "welzijn" does not name "Jongerenwelzijn"
+            label = [set(t[:1]) for t in (analyze(w, vocabulary) for w in (words(m.group(1)) if m else [])) if t]
             entries.setdefault(s.list_no, []).append((s.item_no, m.group(1) if m else "",
                                                       bool(label) and all(t & asked for t in label)))
     named: dict[tuple[int, int], str] = {}
