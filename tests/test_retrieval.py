@@ -154,3 +154,29 @@ def test_a_question_and_its_parts_embed_side_by_side_to_the_same_vectors(small_i
     assert len(together) == 3
     for text, vector in zip(texts, together):
         np.testing.assert_allclose(vector, r.embed_query(text), atol=1e-6)
+
+
+def test_the_dense_ranking_is_the_exact_one(draaiboek_index, embeddings):
+    """Chroma's HNSW search with its default candidate list (ef 100) missed passages of the exact
+    top 40 and did not always return the same list twice; with ``store.search_ef`` it is exact."""
+    from assistant.index.snapshot import make_vector_store
+
+    r = Retriever(draaiboek_index, embeddings)
+    assert r.store.collection.configuration_json["hnsw"]["ef_search"] == draaiboek_index.store.search_ef
+    stored = r.store.collection.get(include=["embeddings"])
+    vectors = np.asarray(stored["embeddings"], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    row = {cid: i for i, cid in enumerate(stored["ids"])}
+    questions, _ = r.snapshot.anchors()
+    for query in questions[::25]:  # 46 questions users might ask, in the index's own vectors
+        sims = vectors @ query
+        found = [row[cid] for cid, _ in r.store.search(query, 40)]
+        assert set(found) == set(np.argsort(-sims)[:40]), "the 40 nearest passages"
+        assert np.all(np.diff(sims[found]) <= 1e-6), "best first (ties within float precision aside)"
+    # an index made before the setting (or with another value) gets it when it is opened
+    other = draaiboek_index.model_copy(deep=True)
+    other.store.search_ef = 123
+    signature = r.snapshot.signature
+    assert make_vector_store(other, signature).collection.configuration_json["hnsw"]["ef_search"] == 123
+    reopened = make_vector_store(draaiboek_index, signature).collection
+    assert reopened.configuration_json["hnsw"]["ef_search"] == draaiboek_index.store.search_ef

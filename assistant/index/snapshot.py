@@ -372,4 +372,7 @@ def make_vector_store(settings: Settings, signature: dict[str, Any]) -> ChunkVec
         name=settings.store.collection, embedding_function=None,
         metadata={"hnsw:space": "cosine", **{k: str(v) for k, v in signature.items()}},
     )
+    hnsw = (collection.configuration_json or {}).get("hnsw") or {}
+    if hnsw.get("ef_search") != settings.store.search_ef:  # new, or an index from before the setting
+        collection.modify(configuration={"hnsw": {"ef_search": settings.store.search_ef}})
     return ChunkVectors(collection)
