@@ -41,7 +41,8 @@ ASKS_CURRENT = re.compile(
     r"volgende [\w-]*(?:oproep|ronde|deadline)|de deadline|currently|right now|at the moment|today|"
     r"next (?:[\w-]+ )?(?:call|round|deadline)|the deadline|"
     # so does how to sign up for a camp, a school or an event ("hoe schrijf ik mijn kind in?")
-    r"(?:schrijf|schrijven) (?:ik|je|we|wij|u) (?:(?:me|mij|ons|mijn [\w-]+|onze [\w-]+) )?in(?=\s*[?.!,]|\s+(?:en|of)\b|$)|"
+    r"(?:schrijf|schrijven) (?:ik|je|we|wij|u) (?:(?:me|mij|ons|mijn [\w-]+|onze [\w-]+) )?"
+    r"in(?=\s*[?.!,]|\s+(?:en|of)\b|$)|"
     r"(?:me|mij|ons|zich) (?:nog )?(?:inschrijven|aanmelden)|how (?:do|can|should) (?:i|we) (?:register|sign up|enrol)|"
     # contact details change, and the draaiboek names roles on purpose, never persons or numbers
     r"(?:telefoon|gsm)[- ]?nummer|(?:e-?)?mailadres|phone number|e-?mail address|contact details|contactgegevens)\b",

@@ -200,7 +200,7 @@ class Retriever:
         vectors, owner = snap.anchors()
         if not len(vectors):
             return []
-        sims = np.asarray(vectors, dtype=np.float32) @ np.asarray(query_vector, dtype=np.float32)
+        sims = vectors @ np.asarray(query_vector, dtype=np.float32)  # float32 already (Snapshot.anchors)
         order = sims if self.adapter is None else self._mapped_anchors(snap) @ self.adapter.apply(query_vector)
         best: dict[str, float] = {}
         for i in np.argsort(-order, kind="stable")[: n * 4]:
