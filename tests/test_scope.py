@@ -3,7 +3,6 @@ nearest in-scope and out-of-scope questions, and no eval question is among them.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ from assistant.answer.assistant import Assistant
 from assistant.answer.relevance import relevance_of
 from assistant.answer.scope import (NEAR_DUPLICATE, NO_EXAMPLES, ScopeExamples, load_examples, neighbour_margin,
                                     save_examples)
+from assistant.evaluation import load_questions
 from assistant.index.embeddings import E5_MODEL_ID
 from assistant.retrieval.search import Retriever
 
@@ -60,13 +60,14 @@ def test_the_shipped_examples_are_labelled_questions_of_the_default_model():
 
 def test_no_eval_question_is_among_the_examples(draaiboek_index, embeddings):
     """The eval set measures questions the product never saw: no shipped example nearly copies one."""
-    lines = (ROOT / "evals" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-    questions = [json.loads(line)["question"] for line in lines if line.strip()]
-    retriever = Retriever(draaiboek_index, embeddings)
-    vectors = np.asarray([retriever.embed_query(retriever.prepare(q).search_text) for q in questions])
+    from evals.heldout import question_vectors
+
+    questions = load_questions(ROOT / "evals" / "questions.jsonl")
+    _, vectors = question_vectors(Retriever(draaiboek_index, embeddings), questions)  # as the fits embed them
     examples = load_examples(embeddings.model_id)
     sims = vectors @ np.vstack([examples.inside, examples.outside]).T
-    close = [(round(float(sims[i].max()), 3), q) for i, q in enumerate(questions) if sims[i].max() >= NEAR_DUPLICATE]
+    close = [(round(float(sims[i].max()), 3), q.question) for i, q in enumerate(questions)
+             if sims[i].max() >= NEAR_DUPLICATE]
     assert not close, close
 
 
